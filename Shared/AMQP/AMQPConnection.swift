@@ -1,0 +1,548 @@
+import CRabbitMQ
+import Foundation
+import Logging
+
+/// Frees the C connection state. A plain class rather than the actor's deinit: an isolated
+/// deinit on a custom-executor actor crashes swiftc 6.3.1 in release builds.
+private final class CConnectionState {
+    let state: amqp_connection_state_t
+    init(_ state: amqp_connection_state_t) { self.state = state }
+    deinit { amqp_destroy_connection(state) }
+}
+
+/// One AMQP connection with one channel, living on its own OS thread.
+///
+/// Low level and not reconnecting: `AMQPPublisher` and `AMQPConsumer` build the resilient clients
+/// on top of it. Every failure that breaks the connection marks it closed and throws
+/// `AMQPError.connectionLost` or `.closedByBroker`.
+public actor AMQPConnection {
+    private let thread: ConnectionThread
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        thread.asUnownedSerialExecutor()
+    }
+
+    public nonisolated let configuration: AMQPConfiguration
+    private var connection: CConnectionState?
+    private let channel: amqp_channel_t = 1
+    private var confirmsEnabled = false
+    /// Delivery tag of the last message published on this channel in confirm mode.
+    private var lastPublishedTag: UInt64 = 0
+    private let logger: Logger
+
+    private init(configuration: AMQPConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.thread = ConnectionThread(name: "amqp \(configuration.connectionName)")
+        self.logger = logger
+    }
+
+    deinit { thread.shutdown() }
+
+    /// Opens the TCP connection, logs in and opens channel 1.
+    public static func connect(
+        _ configuration: AMQPConfiguration, logger: Logger = Logger(label: "cyclades.amqp")
+    ) async throws(AMQPError) -> AMQPConnection {
+        let connection = AMQPConnection(configuration: configuration, logger: logger)
+        try await connection.open()
+        return connection
+    }
+
+    public var isOpen: Bool { connection != nil }
+
+    private func open() throws(AMQPError) {
+        guard let state = amqp_new_connection() else {
+            throw .connectionLost("amqp_new_connection failed")
+        }
+        let holder = CConnectionState(state)
+        guard let socket = amqp_tcp_socket_new(state) else {
+            throw .connectionLost("amqp_tcp_socket_new failed")
+        }
+        var timeout = timeval(tv_sec: configuration.connectTimeoutSeconds, tv_usec: 0)
+        let status = amqp_socket_open_noblock(
+            socket, configuration.host, Int32(configuration.port), &timeout)
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw .connectionLost(
+                "cannot reach \(configuration.host):\(configuration.port): \(Self.describe(status))")
+        }
+        let login = cyclades_amqp_login_plain(
+            state, configuration.vhost, 0, Int32(configuration.frameMax),
+            Int32(configuration.heartbeatSeconds), configuration.user, configuration.password)
+        try Self.check(login, "login as \(configuration.user) on vhost \(configuration.vhost)")
+        amqp_channel_open(state, channel)
+        try Self.check(amqp_get_rpc_reply(state), "channel.open")
+        connection = holder
+    }
+
+    /// Closes the channel and the connection politely; safe to call twice.
+    public func close() {
+        guard let holder = connection else { return }
+        connection = nil
+        _ = amqp_channel_close(holder.state, channel, AMQP_REPLY_SUCCESS)
+        _ = amqp_connection_close(holder.state, AMQP_REPLY_SUCCESS)
+    }
+
+    // MARK: Declarations
+
+    public func declare(_ topology: AMQPTopology) throws(AMQPError) {
+        let state = try requireState()
+        for exchange in topology.exchanges {
+            let arena = CArena()
+            amqp_exchange_declare(
+                state, channel, arena.bytes(exchange.name), arena.bytes(exchange.kind.rawValue),
+                0, 1, 0, 0, amqp_empty_table)
+            try checkRPC("exchange.declare \(exchange.name)")
+        }
+        for queue in topology.queues {
+            let arena = CArena()
+            amqp_queue_declare(
+                state, channel, arena.bytes(queue.name), 0, 1, 0, 0, arena.table(queue.arguments))
+            try checkRPC("queue.declare \(queue.name)")
+        }
+        for binding in topology.bindings {
+            let arena = CArena()
+            amqp_queue_bind(
+                state, channel, arena.bytes(binding.queue), arena.bytes(binding.exchange),
+                arena.bytes(binding.routingKey), amqp_empty_table)
+            try checkRPC("queue.bind \(binding.queue) to \(binding.exchange)")
+        }
+    }
+
+    /// Number of ready messages in a queue (passive declare).
+    public func messageCount(queue: String) throws(AMQPError) -> Int {
+        let state = try requireState()
+        let arena = CArena()
+        let ok = amqp_queue_declare(state, channel, arena.bytes(queue), 1, 0, 0, 0, amqp_empty_table)
+        try checkRPC("queue.declare passive \(queue)")
+        return Int(ok?.pointee.message_count ?? 0)
+    }
+
+    /// Removes every ready message of a queue; returns how many.
+    @discardableResult
+    public func purge(queue: String) throws(AMQPError) -> Int {
+        let state = try requireState()
+        let arena = CArena()
+        let ok = amqp_queue_purge(state, channel, arena.bytes(queue))
+        try checkRPC("queue.purge \(queue)")
+        return Int(ok?.pointee.message_count ?? 0)
+    }
+
+    public func deleteQueue(_ queue: String) throws(AMQPError) {
+        let state = try requireState()
+        let arena = CArena()
+        amqp_queue_delete(state, channel, arena.bytes(queue), 0, 0)
+        try checkRPC("queue.delete \(queue)")
+    }
+
+    // MARK: Publishing
+
+    /// Publishes `messages` with publisher confirms, keeping at most `window` unconfirmed in
+    /// flight, and returns once the broker has answered for every one.
+    /// Throws `.publishRejected` listing the indexes nacked or returned as unroutable, and
+    /// `PublishInterrupted` when the connection breaks midway.
+    func publishConfirmed(_ messages: [AMQPOutgoingMessage], window: Int) throws {
+        let state = try requireState()
+        if !confirmsEnabled {
+            amqp_confirm_select(state, channel)
+            try checkRPC("confirm.select")
+            confirmsEnabled = true
+        }
+        var tracker = ConfirmTracker(
+            messageIDs: messages.map(\.messageID), firstTag: lastPublishedTag + 1)
+        if let failure = publishAll(state, messages, window: window, tracker: &tracker) {
+            throw PublishInterrupted(confirmed: tracker.confirmed, cause: failure)
+        }
+        if !tracker.nacked.isEmpty || !tracker.returned.isEmpty {
+            throw AMQPError.publishRejected(
+                nacked: tracker.nacked.sorted(), returned: tracker.returned.sorted())
+        }
+    }
+
+    /// The pipelined publish loop; returns the error that broke the connection, if any.
+    private func publishAll(
+        _ state: amqp_connection_state_t, _ messages: [AMQPOutgoingMessage], window: Int,
+        tracker: inout ConfirmTracker
+    ) -> AMQPError? {
+        do throws(AMQPError) {
+            for (index, message) in messages.enumerated() {
+                while tracker.inFlight(upTo: index) >= window {
+                    try readConfirmFrame(state, tracker: &tracker, wait: true)
+                }
+                try basicPublish(state, message)
+                lastPublishedTag += 1
+                // Take what has already arrived without waiting, so acks never pile up.
+                while try readConfirmFrame(state, tracker: &tracker, wait: false) {}
+            }
+            while !tracker.isComplete {
+                try readConfirmFrame(state, tracker: &tracker, wait: true)
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Publishes with confirms and waits for them all (no resending: see `AMQPPublisher`).
+    public func publish(_ messages: [AMQPOutgoingMessage], window: Int = 500) throws {
+        do {
+            try publishConfirmed(messages, window: window)
+        } catch let interrupted as PublishInterrupted {
+            throw interrupted.cause
+        }
+    }
+
+    private func basicPublish(
+        _ state: amqp_connection_state_t, _ message: AMQPOutgoingMessage
+    ) throws(AMQPError) {
+        let arena = CArena()
+        var properties = amqp_basic_properties_t()
+        var flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG
+            | AMQP_BASIC_MESSAGE_ID_FLAG | AMQP_BASIC_TIMESTAMP_FLAG
+        properties.delivery_mode = 2
+        properties.content_type = arena.bytes(message.contentType)
+        properties.message_id = arena.bytes(message.messageID)
+        properties.timestamp = UInt64(max(0, message.timestamp))
+        if let type = message.type {
+            flags |= AMQP_BASIC_TYPE_FLAG
+            properties.type = arena.bytes(type)
+        }
+        if let correlationID = message.correlationID {
+            flags |= AMQP_BASIC_CORRELATION_ID_FLAG
+            properties.correlation_id = arena.bytes(correlationID)
+        }
+        if let replyTo = message.replyTo {
+            flags |= AMQP_BASIC_REPLY_TO_FLAG
+            properties.reply_to = arena.bytes(replyTo)
+        }
+        if !message.headers.isEmpty {
+            flags |= AMQP_BASIC_HEADERS_FLAG
+            properties.headers = arena.table(message.headers)
+        }
+        properties._flags = amqp_flags_t(flags)
+        let status = amqp_basic_publish(
+            state, channel, arena.bytes(message.exchange), arena.bytes(message.routingKey),
+            message.mandatory ? 1 : 0, 0, &properties, arena.bytes(message.body))
+        if status != AMQP_STATUS_OK.rawValue {
+            markLost()
+            throw .connectionLost("basic.publish: \(Self.describe(status))")
+        }
+    }
+
+    /// Reads one frame relevant to confirms. Returns false when `wait` is false and nothing was
+    /// available.
+    @discardableResult
+    private func readConfirmFrame(
+        _ state: amqp_connection_state_t, tracker: inout ConfirmTracker, wait: Bool
+    ) throws(AMQPError) -> Bool {
+        var frame = amqp_frame_t()
+        var timeout = timeval(tv_sec: wait ? 30 : 0, tv_usec: 0)
+        let status = amqp_simple_wait_frame_noblock(state, &frame, &timeout)
+        if status == AMQP_STATUS_TIMEOUT.rawValue {
+            if wait { markLost(); throw .connectionLost("no publisher confirm within 30 s") }
+            return false
+        }
+        guard status == AMQP_STATUS_OK.rawValue else {
+            markLost()
+            throw .connectionLost("waiting for confirms: \(Self.describe(status))")
+        }
+        guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else { return true }
+        let method = frame.payload.method
+        switch method.id {
+        case AMQP_BASIC_ACK_METHOD:
+            let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
+            tracker.settle(tag: ack.delivery_tag, multiple: ack.multiple != 0, ok: true)
+        case AMQP_BASIC_NACK_METHOD:
+            let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
+            tracker.settle(tag: nack.delivery_tag, multiple: nack.multiple != 0, ok: false)
+        case AMQP_BASIC_RETURN_METHOD:
+            // The returned message's content follows; its ack comes after it.
+            var returned = amqp_message_t()
+            let reply = amqp_read_message(state, channel, &returned, 0)
+            defer { amqp_destroy_message(&returned) }
+            try Self.check(reply, "reading a returned message")
+            tracker.markReturned(messageID: returned.properties.message_id.string)
+        default:
+            try handleClose(state, method)
+        }
+        return true
+    }
+
+    // MARK: Consuming
+
+    /// `basic.qos` then `basic.consume` with manual acks.
+    public func consume(queue: String, prefetch: Int, consumerTag: String) throws(AMQPError) {
+        let state = try requireState()
+        amqp_basic_qos(state, channel, 0, UInt16(clamping: prefetch), 0)
+        try checkRPC("basic.qos")
+        let arena = CArena()
+        amqp_basic_consume(
+            state, channel, arena.bytes(queue), arena.bytes(consumerTag), 0, 0, 0,
+            amqp_empty_table)
+        try checkRPC("basic.consume \(queue)")
+    }
+
+    /// Stops the broker sending new deliveries for `consumerTag` (messages already sent still
+    /// arrive and can be acked).
+    public func cancel(consumerTag: String) throws(AMQPError) {
+        let state = try requireState()
+        let arena = CArena()
+        amqp_basic_cancel(state, channel, arena.bytes(consumerTag))
+        try checkRPC("basic.cancel")
+    }
+
+    /// Waits up to `timeout` for a first delivery, then takes what is already buffered, up to
+    /// `max`. Returns an empty array on timeout.
+    public func receive(max: Int, timeout: Duration, generation: Int) throws(AMQPError) -> [AMQPDelivery] {
+        let state = try requireState()
+        var deliveries: [AMQPDelivery] = []
+        let (seconds, attoseconds) = timeout.components
+        var wait = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        while deliveries.count < max {
+            amqp_maybe_release_buffers(state)
+            var envelope = amqp_envelope_t()
+            let reply = amqp_consume_message(state, &envelope, &wait, 0)
+            wait = timeval(tv_sec: 0, tv_usec: 0)
+            if reply.reply_type == AMQP_RESPONSE_NORMAL {
+                deliveries.append(Self.delivery(from: envelope, generation: generation))
+                amqp_destroy_envelope(&envelope)
+                continue
+            }
+            if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION {
+                if reply.library_error == AMQP_STATUS_TIMEOUT.rawValue { break }
+                if reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue {
+                    // A frame other than a delivery (e.g. a channel.close): read and judge it.
+                    var frame = amqp_frame_t()
+                    let status = amqp_simple_wait_frame(state, &frame)
+                    guard status == AMQP_STATUS_OK.rawValue else {
+                        markLost()
+                        throw .connectionLost("reading frame: \(Self.describe(status))")
+                    }
+                    if frame.frame_type == UInt8(AMQP_FRAME_METHOD) {
+                        try handleClose(state, frame.payload.method)
+                    }
+                    continue
+                }
+            }
+            try Self.check(reply, "basic.consume")
+        }
+        return deliveries
+    }
+
+    public func ack(_ deliveryTag: UInt64, multiple: Bool = false) throws(AMQPError) {
+        let state = try requireState()
+        let status = amqp_basic_ack(state, channel, deliveryTag, multiple ? 1 : 0)
+        if status != AMQP_STATUS_OK.rawValue {
+            markLost()
+            throw .connectionLost("basic.ack: \(Self.describe(status))")
+        }
+    }
+
+    /// Negative acknowledgement; `requeue: false` dead-letters the message(s).
+    public func nack(_ deliveryTag: UInt64, multiple: Bool = false, requeue: Bool) throws(AMQPError) {
+        let state = try requireState()
+        let status = amqp_basic_nack(state, channel, deliveryTag, multiple ? 1 : 0, requeue ? 1 : 0)
+        if status != AMQP_STATUS_OK.rawValue {
+            markLost()
+            throw .connectionLost("basic.nack: \(Self.describe(status))")
+        }
+    }
+
+    public func reject(_ deliveryTag: UInt64, requeue: Bool) throws(AMQPError) {
+        let state = try requireState()
+        let status = amqp_basic_reject(state, channel, deliveryTag, requeue ? 1 : 0)
+        if status != AMQP_STATUS_OK.rawValue {
+            markLost()
+            throw .connectionLost("basic.reject: \(Self.describe(status))")
+        }
+    }
+
+    /// Fetches one message with `basic.get` (for admin tools: DLQ listing and replay).
+    public func get(queue: String, generation: Int = 0) throws(AMQPError) -> AMQPDelivery? {
+        let state = try requireState()
+        let arena = CArena()
+        let reply = amqp_basic_get(state, channel, arena.bytes(queue), 0)
+        try Self.check(reply, "basic.get \(queue)")
+        guard reply.reply.id == AMQP_BASIC_GET_OK_METHOD else { return nil }
+        let ok = reply.reply.decoded.assumingMemoryBound(to: amqp_basic_get_ok_t.self).pointee
+        var message = amqp_message_t()
+        let read = amqp_read_message(state, channel, &message, 0)
+        defer { amqp_destroy_message(&message) }
+        try Self.check(read, "reading basic.get content")
+        return Self.delivery(
+            tag: ok.delivery_tag, redelivered: ok.redelivered != 0, exchange: ok.exchange,
+            routingKey: ok.routing_key, message: message, generation: generation)
+    }
+
+    // MARK: Heartbeats
+
+    /// Services heartbeats while the client is otherwise idle: sends one when due and notices a
+    /// dead peer. Only used on connections that are not consuming (a consumer's `receive` does
+    /// this work itself).
+    public func keepAlive() throws(AMQPError) {
+        let state = try requireState()
+        var frame = amqp_frame_t()
+        var zero = timeval(tv_sec: 0, tv_usec: 0)
+        while true {
+            let status = amqp_simple_wait_frame_noblock(state, &frame, &zero)
+            if status == AMQP_STATUS_TIMEOUT.rawValue { return }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                markLost()
+                throw .connectionLost("heartbeat: \(Self.describe(status))")
+            }
+            if frame.frame_type == UInt8(AMQP_FRAME_METHOD) {
+                try handleClose(state, frame.payload.method)
+            }
+        }
+    }
+
+    /// Sends a heartbeat frame now (for a consumer whose application is busy and not receiving).
+    public func sendHeartbeat() throws(AMQPError) {
+        let state = try requireState()
+        var frame = amqp_frame_t()
+        frame.frame_type = UInt8(AMQP_FRAME_HEARTBEAT)
+        frame.channel = 0
+        let status = amqp_send_frame(state, &frame)
+        if status != AMQP_STATUS_OK.rawValue {
+            markLost()
+            throw .connectionLost("heartbeat: \(Self.describe(status))")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func requireState() throws(AMQPError) -> amqp_connection_state_t {
+        guard let connection else { throw .notConnected }
+        return connection.state
+    }
+
+    private func markLost() { connection = nil }
+
+    private func checkRPC(_ what: String) throws(AMQPError) {
+        guard let connection else { throw .notConnected }
+        do {
+            try Self.check(amqp_get_rpc_reply(connection.state), what)
+        } catch {
+            markLost()
+            throw error
+        }
+    }
+
+    /// A channel.close or connection.close from the broker: answer it and throw.
+    private func handleClose(_ state: amqp_connection_state_t, _ method: amqp_method_t) throws(AMQPError) {
+        switch method.id {
+        case AMQP_CHANNEL_CLOSE_METHOD:
+            let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            var ok = amqp_channel_close_ok_t()
+            amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok)
+            markLost()
+            throw .closedByBroker(code: Int(close.reply_code), text: close.reply_text.string)
+        case AMQP_CONNECTION_CLOSE_METHOD:
+            let close = method.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            var ok = amqp_connection_close_ok_t()
+            amqp_send_method(state, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok)
+            markLost()
+            throw .closedByBroker(code: Int(close.reply_code), text: close.reply_text.string)
+        default:
+            return  // e.g. basic.cancel-ok, basic.qos-ok arriving late: nothing to do
+        }
+    }
+
+    private static func check(_ reply: amqp_rpc_reply_t, _ what: String) throws(AMQPError) {
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NORMAL:
+            return
+        case AMQP_RESPONSE_SERVER_EXCEPTION:
+            switch reply.reply.id {
+            case AMQP_CONNECTION_CLOSE_METHOD:
+                let close = reply.reply.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+                throw .closedByBroker(code: Int(close.reply_code), text: "\(what): \(close.reply_text.string)")
+            case AMQP_CHANNEL_CLOSE_METHOD:
+                let close = reply.reply.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+                throw .closedByBroker(code: Int(close.reply_code), text: "\(what): \(close.reply_text.string)")
+            default:
+                throw .closedByBroker(code: 0, text: "\(what): unexpected server method \(reply.reply.id)")
+            }
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+            throw .connectionLost("\(what): \(describe(reply.library_error))")
+        default:
+            throw .connectionLost("\(what): no reply")
+        }
+    }
+
+    static func describe(_ status: Int32) -> String {
+        guard let text = amqp_error_string2(status) else { return "status \(status)" }
+        return String(cString: text)
+    }
+
+    private static func delivery(from envelope: amqp_envelope_t, generation: Int) -> AMQPDelivery {
+        delivery(
+            tag: envelope.delivery_tag, redelivered: envelope.redelivered != 0,
+            exchange: envelope.exchange, routingKey: envelope.routing_key,
+            message: envelope.message, generation: generation)
+    }
+
+    private static func delivery(
+        tag: UInt64, redelivered: Bool, exchange: amqp_bytes_t, routingKey: amqp_bytes_t,
+        message: amqp_message_t, generation: Int
+    ) -> AMQPDelivery {
+        let properties = message.properties
+        let flags = UInt32(properties._flags)
+        func has(_ flag: Int32) -> Bool { flags & UInt32(flag) != 0 }
+        return AMQPDelivery(
+            deliveryTag: tag,
+            generation: generation,
+            redelivered: redelivered,
+            exchange: exchange.string,
+            routingKey: routingKey.string,
+            body: message.body.array,
+            messageID: has(AMQP_BASIC_MESSAGE_ID_FLAG) ? properties.message_id.string : nil,
+            type: has(AMQP_BASIC_TYPE_FLAG) ? properties.type.string : nil,
+            contentType: has(AMQP_BASIC_CONTENT_TYPE_FLAG) ? properties.content_type.string : nil,
+            correlationID: has(AMQP_BASIC_CORRELATION_ID_FLAG) ? properties.correlation_id.string : nil,
+            replyTo: has(AMQP_BASIC_REPLY_TO_FLAG) ? properties.reply_to.string : nil,
+            timestamp: has(AMQP_BASIC_TIMESTAMP_FLAG) ? Int64(properties.timestamp) : nil,
+            headers: has(AMQP_BASIC_HEADERS_FLAG) ? properties.headers.headers : [:])
+    }
+}
+
+/// Book-keeping of a confirm-mode batch: which delivery tags were acked, nacked or returned.
+struct ConfirmTracker {
+    let firstTag: UInt64
+    private(set) var confirmed: [Bool]
+    private(set) var nacked: Set<Int> = []
+    private(set) var returned: Set<Int> = []
+    private var settledCount = 0
+    /// Lowest index not yet settled; everything below it is settled.
+    private var low = 0
+    private let indexByMessageID: [String: Int]
+
+    init(messageIDs: [String], firstTag: UInt64) {
+        self.firstTag = firstTag
+        self.confirmed = Array(repeating: false, count: messageIDs.count)
+        self.indexByMessageID = Dictionary(
+            messageIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    var isComplete: Bool { settledCount == confirmed.count }
+
+    /// How many published messages (those before `index`) are still unconfirmed. The broker only
+    /// settles what was published, so it is the difference of two counts.
+    func inFlight(upTo index: Int) -> Int { index - settledCount }
+
+    mutating func settle(tag: UInt64, multiple: Bool, ok: Bool) {
+        guard tag >= firstTag else { return }
+        let last = Int(tag - firstTag)
+        guard last < confirmed.count else { return }
+        let first = multiple ? low : last
+        guard first <= last else { return }
+        for index in first...last where !confirmed[index] {
+            confirmed[index] = true
+            settledCount += 1
+            if !ok { nacked.insert(index) }
+        }
+        while low < confirmed.count && confirmed[low] { low += 1 }
+    }
+
+    /// A `basic.return` names no delivery tag: the message id tells which message it was.
+    mutating func markReturned(messageID: String) {
+        if let index = indexByMessageID[messageID] { returned.insert(index) }
+    }
+}

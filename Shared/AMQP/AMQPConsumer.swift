@@ -1,0 +1,162 @@
+import Logging
+
+/// A consumer that survives broker restarts: declares its topology, subscribes with a prefetch,
+/// and hands out deliveries as an `AsyncSequence`. When the connection drops it reconnects with
+/// backoff and subscribes again; the broker redelivers what was not acked, so acks of deliveries
+/// from an older connection are ignored (their `generation` is stale).
+public actor AMQPConsumer {
+    public nonisolated let configuration: AMQPConfiguration
+    public nonisolated let topology: AMQPTopology
+    public nonisolated let queue: String
+    public nonisolated let prefetch: Int
+    private let logger: Logger
+    private var connection: AMQPConnection?
+    private var generation = 0
+    private var cancelled = false
+    private let consumerTag: String
+
+    public init(
+        configuration: AMQPConfiguration, topology: AMQPTopology, queue: String,
+        prefetch: Int = 300, logger: Logger = Logger(label: "cyclades.amqp.consumer")
+    ) {
+        self.configuration = configuration
+        self.topology = topology
+        self.queue = queue
+        self.prefetch = prefetch
+        self.logger = logger
+        self.consumerTag = "\(configuration.connectionName)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// The deliveries, in batches of what has arrived (at most `prefetch`), until `stop()` or
+    /// cancellation. A batch is empty when nothing came within `idleTimeout`, so that the loop
+    /// can look around (shutdown, heartbeats). Iterate it from one task.
+    public nonisolated func batches(idleTimeout: Duration = .milliseconds(250)) -> Batches {
+        Batches(consumer: self, idleTimeout: idleTimeout)
+    }
+
+    /// The deliveries one by one.
+    public nonisolated func deliveries() -> Deliveries { Deliveries(batches: batches()) }
+
+    public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async throws {
+        guard let connection = current(for: delivery) else { return }
+        try await connection.ack(delivery.deliveryTag, multiple: multiple)
+    }
+
+    public func nack(_ delivery: AMQPDelivery, multiple: Bool = false, requeue: Bool) async throws {
+        guard let connection = current(for: delivery) else { return }
+        try await connection.nack(delivery.deliveryTag, multiple: multiple, requeue: requeue)
+    }
+
+    /// Dead-letters one delivery (when the queue has a dead-letter exchange).
+    public func reject(_ delivery: AMQPDelivery, requeue: Bool = false) async throws {
+        guard let connection = current(for: delivery) else { return }
+        try await connection.reject(delivery.deliveryTag, requeue: requeue)
+    }
+
+    /// Keeps heartbeats going while the application holds deliveries for a long time (e.g.
+    /// retrying against a database that is down).
+    public func heartbeat() async {
+        try? await connection?.sendHeartbeat()
+    }
+
+    /// Stops intake: the broker sends nothing new; deliveries already received can still be
+    /// acked. The sequence ends once it has handed out what was buffered.
+    public func stop() async {
+        cancelled = true
+        if let connection { try? await connection.cancel(consumerTag: consumerTag) }
+    }
+
+    public func close() async {
+        cancelled = true
+        await connection?.close()
+        connection = nil
+    }
+
+    private func current(for delivery: AMQPDelivery) -> AMQPConnection? {
+        delivery.generation == generation ? connection : nil
+    }
+
+    /// Next batch (empty on idle timeout); `nil` when stopped. Reconnects as needed.
+    fileprivate func nextBatch(idleTimeout: Duration) async throws -> [AMQPDelivery]? {
+        var backoff = Backoff()
+        while true {
+            try Task.checkCancellation()
+            do throws(AMQPError) {
+                let connection = try await subscribed()
+                let batch = try await connection.receive(
+                    max: prefetch, timeout: cancelled ? .zero : idleTimeout, generation: generation)
+                if batch.isEmpty && cancelled { return nil }
+                return batch
+            } catch {
+                if cancelled { return nil }
+                guard error.isTransient else { throw error }
+                logger.warning(
+                    "AMQP consumer disconnected, reconnecting",
+                    metadata: ["queue": "\(queue)", "error": "\(error)"])
+                connection = nil
+                try await backoff.sleep()
+            }
+        }
+    }
+
+    private func subscribed() async throws(AMQPError) -> AMQPConnection {
+        if let connection, await connection.isOpen { return connection }
+        if cancelled { throw .notConnected }
+        let fresh = try await AMQPConnection.connect(configuration, logger: logger)
+        do {
+            try await fresh.declare(topology)
+            try await fresh.consume(queue: queue, prefetch: prefetch, consumerTag: consumerTag)
+        } catch {
+            await fresh.close()
+            throw error
+        }
+        generation += 1
+        connection = fresh
+        logger.info(
+            "AMQP consumer subscribed",
+            metadata: ["queue": "\(queue)", "broker": "\(configuration.redacted)"])
+        return fresh
+    }
+
+    public struct Batches: AsyncSequence, Sendable {
+        public typealias Element = [AMQPDelivery]
+        let consumer: AMQPConsumer
+        let idleTimeout: Duration
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let consumer: AMQPConsumer
+            let idleTimeout: Duration
+            public mutating func next() async throws -> [AMQPDelivery]? {
+                try await consumer.nextBatch(idleTimeout: idleTimeout)
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(consumer: consumer, idleTimeout: idleTimeout)
+        }
+    }
+
+    public struct Deliveries: AsyncSequence, Sendable {
+        public typealias Element = AMQPDelivery
+        let batches: Batches
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            var batches: Batches.AsyncIterator
+            var buffer: [AMQPDelivery] = []
+            var index = 0
+            public mutating func next() async throws -> AMQPDelivery? {
+                while index == buffer.count {
+                    guard let batch = try await batches.next() else { return nil }
+                    buffer = batch
+                    index = 0
+                }
+                defer { index += 1 }
+                return buffer[index]
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(batches: batches.makeAsyncIterator())
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import AMQP
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Storage
+
+/// Consumes a service's queue at least once and applies each message exactly once by effect.
+///
+/// A batch of deliveries is handled in one transaction that first records the message ids in the
+/// `inbox` (duplicates are skipped), then runs the handlers; the batch is acked (one `multiple`
+/// ack) after commit. If the transaction fails for a transient reason (database down), the batch
+/// is held and retried with backoff — never requeued in a hot loop. If it fails for a permanent
+/// reason, the batch is handled again message by message to isolate the culprit, which is
+/// rejected to the dead-letter queue while the others go through.
+public final class MessageConsumer: Service, Sendable {
+    private let database: Database
+    private let amqp: AMQPConsumer
+    private let handlers: MessageHandlers
+    private let outbox: OutboxWriter
+    private let logger: Logger
+    private let inbox: String
+
+    public init(
+        database: Database, amqp: AMQPConsumer, handlers: MessageHandlers, outbox: OutboxWriter,
+        logger: Logger
+    ) {
+        self.database = database
+        self.amqp = amqp
+        self.handlers = handlers
+        self.outbox = outbox
+        self.logger = logger
+        self.inbox = database.table("inbox")
+    }
+
+    /// The queue topology for `queue`, bound to every type the handlers know.
+    public static func topology(queue: String, handlers: MessageHandlers) -> AMQPTopology {
+        Topology.consumerQueue(queue, routingKeys: handlers.types)
+    }
+
+    public func run() async throws {
+        var stopping = false
+        for try await batch in amqp.batches() {
+            if !batch.isEmpty { try await process(batch) }
+            if Task.isShuttingDownGracefully && !stopping {
+                // Stop intake; what the broker already sent still arrives and is handled.
+                stopping = true
+                await amqp.stop()
+            }
+            if Task.isCancelled { break }
+        }
+        await amqp.close()
+    }
+
+    private struct Item {
+        var delivery: AMQPDelivery
+        var metadata: EnvelopeMetadata
+        var handler: MessageHandlers.Handler
+    }
+
+    func process(_ batch: [AMQPDelivery]) async throws {
+        var items: [Item] = []
+        for delivery in batch {
+            switch decode(delivery) {
+            case .success(let item): items.append(item)
+            case .failure(let failure): try await deadLetter(delivery, type: delivery.type, reason: failure.reason)
+            }
+        }
+        guard !items.isEmpty else { return }
+        do {
+            try await handleHoldingOnTransientFailure(items)
+            try await amqp.ack(items[items.count - 1].delivery, multiple: true)
+        } catch let failure as PermanentFailure where items.count > 1 {
+            logger.info("batch failed, isolating the culprit", metadata: ["error": "\(failure.reason)"])
+            for item in items {
+                do {
+                    try await handleHoldingOnTransientFailure([item])
+                    try await amqp.ack(item.delivery)
+                } catch let failure as PermanentFailure {
+                    try await deadLetter(item.delivery, type: item.metadata.type, reason: failure.reason)
+                }
+            }
+        } catch let failure as PermanentFailure {
+            try await deadLetter(items[0].delivery, type: items[0].metadata.type, reason: failure.reason)
+        }
+    }
+
+    private struct PermanentFailure: Error { var reason: String }
+
+    private func decode(_ delivery: AMQPDelivery) -> Result<Item, PermanentFailure> {
+        let metadata: EnvelopeMetadata
+        do {
+            metadata = try MessageCoding.decoder().decode(EnvelopeMetadata.self, from: Data(delivery.body))
+        } catch {
+            return .failure(PermanentFailure(reason: "undecodable envelope: \(error)"))
+        }
+        guard let handler = handlers.handlers[metadata.type] else {
+            return .failure(PermanentFailure(reason: "unknown message type \(metadata.type)"))
+        }
+        return .success(Item(delivery: delivery, metadata: metadata, handler: handler))
+    }
+
+    /// Runs the items in one transaction, retrying transient failures with backoff for as long
+    /// as it takes (heartbeats keep the deliveries held). Throws `PermanentFailure` otherwise.
+    private func handleHoldingOnTransientFailure(_ items: [Item]) async throws {
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
+        while true {
+            let start = ContinuousClock.now
+            do {
+                let duplicates = try await handleInTransaction(items)
+                record(items, duplicates: duplicates, elapsed: ContinuousClock.now - start)
+                return
+            } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
+                logger.warning(
+                    "transient failure, holding the messages",
+                    metadata: ["count": "\(items.count)", "error": "\(String(reflecting: error))"])
+                for item in items {
+                    Counter(label: "cyclades_messages_failed_total",
+                            dimensions: [("type", item.metadata.type), ("kind", "transient")]).increment()
+                }
+                await amqp.heartbeat()
+                try await backoff.sleep()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch let error as PermanentMessageError {
+                throw PermanentFailure(reason: error.reason)
+            } catch {
+                throw PermanentFailure(reason: String(reflecting: error))
+            }
+        }
+    }
+
+    /// Returns how many items were duplicates (already in the inbox).
+    private func handleInTransaction(_ items: [Item]) async throws -> Int {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(items.map { $0.metadata.id.uuidString.lowercased() })
+            binds.append(items.map(\.metadata.type))
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(inbox) (message_id, type)
+                        SELECT * FROM UNNEST($1::text[], $2::text[])
+                        ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+                        """,
+                    binds: binds),
+                logger: logger)
+            var fresh = Set<String>()
+            for try await id in rows.decode(String.self) { fresh.insert(id) }
+            var duplicates = 0
+            for item in items {
+                // `remove` also skips a duplicate inside the same batch.
+                guard fresh.remove(item.metadata.id.uuidString.lowercased()) != nil else {
+                    duplicates += 1
+                    continue
+                }
+                var logger = self.logger
+                logger[metadataKey: "message.id"] = "\(item.metadata.id)"
+                logger[metadataKey: "message.type"] = "\(item.metadata.type)"
+                logger[metadataKey: "correlation.id"] = "\(item.metadata.correlationId)"
+                let context = MessageContext(
+                    metadata: item.metadata, connection: connection, outbox: outbox, logger: logger)
+                try await item.handler(item.delivery.body, context)
+            }
+            return duplicates
+        }
+    }
+
+    private func deadLetter(_ delivery: AMQPDelivery, type: String?, reason: String) async throws {
+        logger.error(
+            "message rejected to the dead-letter queue",
+            metadata: ["message.id": "\(delivery.messageID ?? "?")", "message.type": "\(type ?? "?")",
+                       "reason": "\(reason)"])
+        Counter(label: "cyclades_messages_failed_total",
+                dimensions: [("type", type ?? "unknown"), ("kind", "permanent")]).increment()
+        try await amqp.reject(delivery, requeue: false)
+    }
+
+    private func record(_ items: [Item], duplicates: Int, elapsed: Duration) {
+        var perType: [String: Int] = [:]
+        for item in items { perType[item.metadata.type, default: 0] += 1 }
+        for (type, count) in perType {
+            Counter(label: "cyclades_messages_handled_total", dimensions: [("type", type)]).increment(by: count)
+        }
+        if duplicates > 0 {
+            Counter(label: "cyclades_messages_duplicates_total").increment(by: duplicates)
+        }
+        Metrics.Timer(label: "cyclades_message_batch_seconds").record(duration: elapsed)
+    }
+}

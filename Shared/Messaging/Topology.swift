@@ -1,0 +1,44 @@
+import AMQP
+
+/// The broker's layout (ARCHITECTURE.md, "Messaging rules").
+public enum Topology {
+    /// Domain events, routing key = message type.
+    public static let events = "cyclades.events"
+    /// Work queues such as `evaluation.saisie`, routing key = queue name.
+    public static let commands = "cyclades.commands"
+    /// Dead letters, routing key = `<queue>.dlq`.
+    public static let dead = "cyclades.dead"
+    /// Results for outside subscribers.
+    public static let resultats = "cyclades.resultats"
+
+    /// Declared by the broker's definitions; tests that run with the admin user declare them.
+    public static let exchanges: [AMQPTopology.Exchange] = [
+        .init(events, kind: .topic), .init(commands, kind: .direct),
+        .init(dead, kind: .direct), .init(resultats, kind: .topic),
+    ]
+
+    /// Deliveries before the broker dead-letters a message that keeps failing (e.g. one that
+    /// crashes its consumer).
+    public static let defaultDeliveryLimit = 5
+
+    /// A consuming queue with its dead-letter queue: `<queue>` bound to `exchange` for each
+    /// routing key, and `<queue>.dlq` bound to `cyclades.dead`.
+    public static func consumerQueue(
+        _ queue: String, exchange: String = events, routingKeys: [String],
+        deliveryLimit: Int = defaultDeliveryLimit
+    ) -> AMQPTopology {
+        let deadLetterQueue = "\(queue).dlq"
+        return AMQPTopology(
+            queues: [
+                .quorum(
+                    queue, deliveryLimit: deliveryLimit, deadLetterExchange: dead,
+                    deadLetterRoutingKey: deadLetterQueue),
+                .quorum(deadLetterQueue),
+            ],
+            bindings: routingKeys.map { AMQPTopology.Binding(queue: queue, exchange: exchange, routingKey: $0) }
+                + [AMQPTopology.Binding(queue: deadLetterQueue, exchange: dead, routingKey: deadLetterQueue)])
+    }
+
+    /// `<service>.events`: the one queue through which a service receives domain events.
+    public static func eventsQueue(of service: String) -> String { "\(service).events" }
+}

@@ -21,7 +21,10 @@ func service(_ name: String, executable: String, dependencies: [Target.Dependenc
         ),
         .executableTarget(
             name: "\(name)Main",
-            dependencies: [.target(name: name), "ServiceKit"],
+            dependencies: [
+                .target(name: name), "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Services/\(name)/Sources/\(name)Main",
             swiftSettings: swiftSettings
         ),
@@ -34,6 +37,7 @@ let package = Package(
     products: [
         .executable(name: "cyclades-reglementation", targets: ["ReglementationMain"]),
         .executable(name: "cyclades-load", targets: ["Load"]),
+        .executable(name: "cyclades-messaging-probe", targets: ["MessagingProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -96,7 +100,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "AMQP", "Messaging", "Storage",
+                "AMQP", "Messaging", "Storage", "Domain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -108,18 +112,25 @@ let package = Package(
         ),
     ]
     + service("Reglementation", executable: "cyclades-reglementation",
-              dependencies: ["ServiceKit", "Contracts", "Domain"])
+              dependencies: [
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage",
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "PostgresNIO", package: "postgres-nio"),
+              ])
     + [
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["AMQP", "Storage", "Messaging", "ServiceKit"],
+            dependencies: ["AMQP", "Storage", "Messaging"],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "MessagingProbe",
-            dependencies: ["Messaging", "ServiceKit"],
+            dependencies: [
+                "Messaging", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/MessagingProbe",
             swiftSettings: swiftSettings
         ),
@@ -151,7 +162,7 @@ let package = Package(
             name: "Load",
             dependencies: ["AMQP", "Messaging", "Storage", "TestSupport"],
             path: "Tests/Load",
-            exclude: ["c"],
+            exclude: ["c", "run"],
             swiftSettings: swiftSettings
         ),
     ]

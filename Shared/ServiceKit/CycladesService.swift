@@ -1,0 +1,16 @@
+import Hummingbird
+import Messaging
+import Storage
+
+/// What a service tells the kit about itself; the kit does the rest (configuration, database,
+/// migrations, outbox relay, consumer, HTTP server, health, metrics, commands).
+public protocol CycladesService: Sendable {
+    /// Short name: schema, queue prefix, log label (`reglementation`).
+    static var name: String { get }
+    /// Its own migrations (the kit's outbox/inbox come first).
+    static func migrations() throws -> [Migration]
+    /// The events it consumes, or nil when it consumes none.
+    static func handlers(runtime: ServiceRuntime) -> MessageHandlers?
+    /// Its `/v1` routes; they run behind the internal-token middleware.
+    static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime)
+}

@@ -93,7 +93,7 @@ public struct MigrationRunner: Sendable {
         _ migrations: [Migration], schema: String, ledger: String, connection: PostgresConnection,
         logger: Logger
     ) async throws -> [Migration] {
-        _ = try await connection.simpleQuery("""
+        try await connection.query(PostgresQuery(unsafeSQL: """
             CREATE TABLE IF NOT EXISTS \(ledger) (
                 source text NOT NULL,
                 version integer NOT NULL,
@@ -102,7 +102,7 @@ public struct MigrationRunner: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (source, version)
             )
-            """).get()
+            """), logger: logger)
         var known: [String: String] = [:]
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT source, version, checksum FROM \(ledger)"), logger: logger)
@@ -119,18 +119,20 @@ public struct MigrationRunner: Sendable {
                 continue
             }
             do {
-                // Simple-query protocol: a file may hold several statements. BEGIN/COMMIT around
-                // it make the file and its ledger row one atomic step; files name tables unqualified.
-                _ = try await connection.simpleQuery(
-                    "BEGIN; SET LOCAL search_path TO \"\(schema)\";\n\(migration.sql)\n;"
-                ).get()
+                // The file and its ledger row are one transaction; files name tables unqualified.
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \"\(schema)\""), logger: logger)
+                for statement in SQLScript.statements(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "INSERT INTO \(ledger) (source, version, name, checksum) VALUES ($1, $2, $3, $4)",
                                   binds: try Self.binds(migration)),
                     logger: logger)
-                _ = try await connection.simpleQuery("COMMIT").get()
+                try await connection.query("COMMIT", logger: logger)
             } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw MigrationError.failed(
                     source: migration.source, version: migration.version, name: migration.name,
                     underlying: String(reflecting: error))

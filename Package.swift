@@ -136,6 +136,9 @@ let package = Package(
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "ContractsTests", dependencies: ["Contracts", "Messaging", "Domain"],
+            resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(
             name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests", dependencies: ["Storage", "TestSupport", "Reglementation"],
@@ -154,8 +157,9 @@ let package = Package(
         .testTarget(
             name: "ReglementationTests",
             dependencies: [
-                "Reglementation", "TestSupport",
+                "Reglementation", "TestSupport", "ServiceKit", "Contracts", "Messaging",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(

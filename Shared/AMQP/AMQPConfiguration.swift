@@ -37,14 +37,16 @@ public struct AMQPConfiguration: Sendable, Hashable {
         guard let user = components.user, let password = components.password else {
             throw .invalidConfiguration("the URL must carry a user and a password")
         }
-        var vhost = components.path.removingPercentEncoding ?? components.path
+        // `user`, `password` and `path` come percent-decoded already: decoding them again would
+        // turn an encoded "%" ("%2541") into another character.
+        var vhost = components.path
         if vhost.hasPrefix("/") { vhost.removeFirst() }
         self.init(
             host: components.host ?? "127.0.0.1",
             port: components.port ?? 5672,
             vhost: vhost.isEmpty ? "/" : vhost,
-            user: user.removingPercentEncoding ?? user,
-            password: password.removingPercentEncoding ?? password,
+            user: user,
+            password: password,
             connectionName: connectionName)
     }
 

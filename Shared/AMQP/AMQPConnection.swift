@@ -430,16 +430,19 @@ public actor AMQPConnection {
         switch method.id {
         case AMQP_CHANNEL_CLOSE_METHOD:
             let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            // Copy the text first: markLost() destroys the C state, and the frame's memory with it.
+            let error = AMQPError.closedByBroker(code: Int(close.reply_code), text: close.reply_text.string)
             var ok = amqp_channel_close_ok_t()
             amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok)
             markLost()
-            throw .closedByBroker(code: Int(close.reply_code), text: close.reply_text.string)
+            throw error
         case AMQP_CONNECTION_CLOSE_METHOD:
             let close = method.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            let error = AMQPError.closedByBroker(code: Int(close.reply_code), text: close.reply_text.string)
             var ok = amqp_connection_close_ok_t()
             amqp_send_method(state, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok)
             markLost()
-            throw .closedByBroker(code: Int(close.reply_code), text: close.reply_text.string)
+            throw error
         default:
             return  // e.g. basic.cancel-ok, basic.qos-ok arriving late: nothing to do
         }

@@ -23,7 +23,8 @@ public actor AMQPPublisher {
 
     /// Publishes every message and returns when the broker confirmed them all. Retries through
     /// connection losses until the task is cancelled. Throws `AMQPError.publishRejected` (indexes
-    /// into `messages`) when the broker nacks or returns some: those are not retried.
+    /// into `messages`) when the broker nacks or returns some: those are not retried. Errors that a
+    /// new connection would not cure (`closedByBroker` 404, 403...) are thrown too.
     public func publish(_ messages: [AMQPOutgoingMessage]) async throws {
         var pending = Array(messages.indices)
         var backoff = Backoff()
@@ -34,6 +35,11 @@ public actor AMQPPublisher {
                 try await connection.publishConfirmed(pending.map { messages[$0] }, window: window)
                 return
             } catch let interrupted as PublishInterrupted {
+                // A channel error (e.g. 404 no such exchange) would come back on every attempt.
+                guard interrupted.cause.isTransient else {
+                    connection = nil
+                    throw interrupted.cause
+                }
                 pending = zip(pending, interrupted.confirmed).filter { !$0.1 }.map(\.0)
                 logger.warning(
                     "publish interrupted, will resend unconfirmed",

@@ -22,24 +22,7 @@ let database = Database(configuration: try DatabaseConfiguration(environment: en
 let amqp = try AMQPConfiguration(url: environment["CYCLADES_AMQP_URL"] ?? "", connectionName: "probe")
 let exchange = environment["CYCLADES_PROBE_EXCHANGE"] ?? Topology.events
 let queue = environment["CYCLADES_PROBE_QUEUE"] ?? "probe.events"
-let effects = database.table("effects")
-
-var handlers = MessageHandlers()
-handlers.on(ProbeEvent.self) { envelope, context in
-    if envelope.payload.crash {
-        context.logger.critical("crash requested by the message")
-        exit(70)
-    }
-    if envelope.payload.poison {
-        throw PermanentMessageError("poison message \(envelope.payload.seq)")
-    }
-    var binds = PostgresBindings()
-    binds.append(envelope.payload.seq)
-    binds.append(context.metadata.id.uuidString.lowercased())
-    try await context.connection.query(
-        PostgresQuery(unsafeSQL: "INSERT INTO \(effects) (seq, message_id) VALUES ($1, $2)", binds: binds),
-        logger: context.logger)
-}
+let handlers = ProbeEvent.handlers(database: database)
 
 let service: any Service
 switch environment["CYCLADES_PROBE_ROLE"] {

@@ -6,7 +6,8 @@ public struct ProbeEvent: MessageContract, Equatable {
     public static let version = 1
 
     public var seq: Int
-    /// The handler refuses it (a permanent failure → dead-letter queue at once).
+    /// The handler refuses it while `<schema>.probe_settings.poison_active` is true (a permanent
+    /// failure → dead-letter queue at once); once the cause is "fixed", a replay goes through.
     public var poison: Bool
     /// The handler kills its process (a crash loop the delivery limit must end).
     public var crash: Bool
@@ -18,9 +19,47 @@ public struct ProbeEvent: MessageContract, Equatable {
     }
 }
 
-/// The probe's effect: one row per handled event in `<schema>.effects`.
+/// The probe's tables: its effect (one row per handled event, deliberately without a unique
+/// key: only the inbox stands between a duplicate delivery and a duplicate effect) and the switch
+/// that makes poison messages fail.
 public enum ProbeSchema {
-    public static let effects = """
-        CREATE TABLE effects (seq integer NOT NULL, message_id text NOT NULL, handled_at timestamptz NOT NULL DEFAULT now())
-        """
+    public static let statements = [
+        "CREATE TABLE effects (seq integer NOT NULL, message_id text NOT NULL, handled_at timestamptz NOT NULL DEFAULT now())",
+        "CREATE TABLE probe_settings (poison_active boolean NOT NULL)",
+        "INSERT INTO probe_settings VALUES (true)",
+    ]
+}
+
+import Foundation
+import PostgresNIO
+import Storage
+
+extension ProbeEvent {
+    /// The probe's handler: records the effect, refuses poison while the switch is on, and
+    /// kills its process on a crash message (only ever sent to the probe process).
+    public static func handlers(database: Database) -> MessageHandlers {
+        let effects = database.table("effects")
+        let settings = database.table("probe_settings")
+        var handlers = MessageHandlers()
+        handlers.on(ProbeEvent.self) { envelope, context in
+            if envelope.payload.crash {
+                context.logger.critical("crash requested by the message")
+                exit(70)
+            }
+            if envelope.payload.poison {
+                let rows = try await context.connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT bool_or(poison_active) FROM \(settings)"), logger: context.logger)
+                for try await active in rows.decode(Bool?.self) where active == true {
+                    throw PermanentMessageError("poison message \(envelope.payload.seq)")
+                }
+            }
+            var binds = PostgresBindings()
+            binds.append(envelope.payload.seq)
+            binds.append(context.metadata.id.uuidString.lowercased())
+            try await context.connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(effects) (seq, message_id) VALUES ($1, $2)", binds: binds),
+                logger: context.logger)
+        }
+        return handlers
+    }
 }

@@ -14,6 +14,13 @@ import Storage
 /// is held and retried with backoff — never requeued in a hot loop. If it fails for a permanent
 /// reason, the batch is handled again message by message to isolate the culprit, which is
 /// rejected to the dead-letter queue while the others go through.
+///
+/// A message that crashes its process cannot be caught: the broker redelivers it, with everything
+/// else that was in flight. Redelivered messages are therefore handled one at a time, each
+/// attempt counted beforehand in `inbox_attempts` (committed on its own): the one that was being
+/// handled when the process died shows a growing count and is dead-lettered after
+/// `maximumAttempts`, while its innocent neighbours, never the culprit, go through. The queue's
+/// delivery limit stays as the broker's last safety net.
 public final class MessageConsumer: Service, Sendable {
     private let database: Database
     private let amqp: AMQPConsumer
@@ -21,10 +28,12 @@ public final class MessageConsumer: Service, Sendable {
     private let outbox: OutboxWriter
     private let logger: Logger
     private let inbox: String
+    private let attempts: String
+    private let maximumAttempts: Int
 
     public init(
         database: Database, amqp: AMQPConsumer, handlers: MessageHandlers, outbox: OutboxWriter,
-        logger: Logger
+        maximumAttempts: Int = 3, logger: Logger
     ) {
         self.database = database
         self.amqp = amqp
@@ -32,6 +41,8 @@ public final class MessageConsumer: Service, Sendable {
         self.outbox = outbox
         self.logger = logger
         self.inbox = database.table("inbox")
+        self.attempts = database.table("inbox_attempts")
+        self.maximumAttempts = maximumAttempts
     }
 
     /// The queue topology for `queue`, bound to every type the handlers know.
@@ -67,23 +78,61 @@ public final class MessageConsumer: Service, Sendable {
             case .failure(let failure): try await deadLetter(delivery, type: delivery.type, reason: failure.reason)
             }
         }
-        guard !items.isEmpty else { return }
+        let suspects = items.filter { $0.delivery.redelivered || $0.delivery.deliveryCount > 0 }
+        let fresh = items.filter { !($0.delivery.redelivered || $0.delivery.deliveryCount > 0) }
+        for suspect in suspects { try await processSuspect(suspect) }
+        guard !fresh.isEmpty else { return }
         do {
-            try await handleHoldingOnTransientFailure(items)
-            try await amqp.ack(items[items.count - 1].delivery, multiple: true)
-        } catch let failure as PermanentFailure where items.count > 1 {
+            try await handleHoldingOnTransientFailure(fresh)
+            try await amqp.ack(fresh[fresh.count - 1].delivery, multiple: true)
+        } catch let failure as PermanentFailure where fresh.count > 1 {
             logger.info("batch failed, isolating the culprit", metadata: ["error": "\(failure.reason)"])
-            for item in items {
-                do {
-                    try await handleHoldingOnTransientFailure([item])
-                    try await amqp.ack(item.delivery)
-                } catch let failure as PermanentFailure {
-                    try await deadLetter(item.delivery, type: item.metadata.type, reason: failure.reason)
-                }
-            }
+            for item in fresh { try await processAlone(item) }
         } catch let failure as PermanentFailure {
-            try await deadLetter(items[0].delivery, type: items[0].metadata.type, reason: failure.reason)
+            try await deadLetter(fresh[0].delivery, type: fresh[0].metadata.type, reason: failure.reason)
         }
+    }
+
+    private func processAlone(_ item: Item) async throws {
+        do {
+            try await handleHoldingOnTransientFailure([item])
+            try await amqp.ack(item.delivery)
+        } catch let failure as PermanentFailure {
+            try await deadLetter(item.delivery, type: item.metadata.type, reason: failure.reason)
+        }
+    }
+
+    /// A redelivered message: count the attempt first (committed), refuse it when it has crashed
+    /// its consumer too often, else handle it alone.
+    private func processSuspect(_ item: Item) async throws {
+        let id = item.metadata.id.uuidString.lowercased()
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
+        var attempt = 0
+        while true {
+            do {
+                var binds = PostgresBindings()
+                binds.append(id)
+                let rows = try await database.query(PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(attempts) (message_id, attempts) VALUES ($1, 1)
+                        ON CONFLICT (message_id) DO UPDATE SET attempts = \(attempts).attempts + 1, last_attempt = now()
+                        RETURNING attempts
+                        """,
+                    binds: binds))
+                for try await count in rows.decode(Int.self) { attempt = count }
+                break
+            } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
+                await amqp.heartbeat()
+                try await backoff.sleep()
+            }
+        }
+        guard attempt <= maximumAttempts else {
+            try await deadLetter(
+                item.delivery, type: item.metadata.type,
+                reason: "handling was interrupted \(attempt - 1) times (the consumer crashed or was killed)")
+            return
+        }
+        try await processAlone(item)
     }
 
     private struct PermanentFailure: Error { var reason: String }
@@ -162,6 +211,13 @@ public final class MessageConsumer: Service, Sendable {
                 let context = MessageContext(
                     metadata: item.metadata, connection: connection, outbox: outbox, logger: logger)
                 try await item.handler(item.delivery.body, context)
+            }
+            if items.contains(where: { $0.delivery.redelivered || $0.delivery.deliveryCount > 0 }) {
+                var binds = PostgresBindings()
+                binds.append(items.map { $0.metadata.id.uuidString.lowercased() })
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "DELETE FROM \(attempts) WHERE message_id = ANY($1::text[])", binds: binds),
+                    logger: logger)
             }
             return duplicates
         }

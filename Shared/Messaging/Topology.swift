@@ -17,9 +17,11 @@ public enum Topology {
         .init(dead, kind: .direct), .init(resultats, kind: .topic),
     ]
 
-    /// Deliveries before the broker dead-letters a message that keeps failing (e.g. one that
-    /// crashes its consumer).
-    public static let defaultDeliveryLimit = 5
+    /// Deliveries before the broker dead-letters a message that keeps coming back. The consumer
+    /// recognises a message that crashes it after `MessageConsumer`'s attempts (3); this limit is
+    /// the broker's safety net above it, high enough that the innocent messages in flight with
+    /// the culprit are not caught by it.
+    public static let defaultDeliveryLimit = 10
 
     /// A consuming queue with its dead-letter queue: `<queue>` bound to `exchange` for each
     /// routing key, and `<queue>.dlq` bound to `cyclades.dead`.

@@ -82,7 +82,8 @@ extension Error {
     public var isTransientDatabaseFailure: Bool {
         guard let error = self as? PSQLError else {
             // The pool's own errors (a connection request timing out while the server is down).
-            return String(describing: type(of: self)).contains("ConnectionPool")
+            // `as Any`: on an `any Error`, `type(of: self)` is the static `Error`, not the error's type.
+            return String(describing: type(of: self as Any)).contains("ConnectionPool")
         }
         switch error.code {
         case .server:

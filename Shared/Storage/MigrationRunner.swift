@@ -30,7 +30,9 @@ public struct Migration: Sendable, Hashable {
         for file in files {
             let stem = String(file.dropLast(4))
             let parts = stem.split(separator: "_", maxSplits: 1)
-            guard parts.count == 2, parts[0].count == 4, let version = Int(parts[0]) else {
+            guard parts.count == 2, parts[0].count == 4, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+                let version = Int(parts[0])
+            else {
                 throw MigrationError.badFileName(file)
             }
             let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)

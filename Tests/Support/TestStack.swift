@@ -93,20 +93,36 @@ public enum TestStack {
         }
     }
 
-    /// Runs `deploy/local/stack ARGS` against the test stack (e.g. `rabbitmq stop`).
-    public static func stack(_ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = repositoryDirectory.appendingPathComponent("deploy/local/stack")
-        process.arguments = arguments
+    /// Runs `deploy/local/stack ARGS` against the test stack (e.g. `rabbitmq stop`), on a thread
+    /// of its own so that the cooperative pool (two threads on these machines) never waits on it.
+    /// posix_spawn and waitpid rather than Foundation's `Process`, whose exit detection on Linux
+    /// depends on descriptors the child's own children could inherit.
+    public static func stack(_ arguments: String...) async throws {
+        let argv = [repositoryDirectory.appendingPathComponent("deploy/local/stack").path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["CYCLADES_STACK_NAME"] = environment["CYCLADES_STACK_NAME"] ?? "test"
         environment["CYCLADES_STACK_DIR"] = stackDirectory
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestStackError("deploy/local/stack \(arguments.joined(separator: " ")) failed")
+        let envp = environment.map { "\($0)=\($1)" }
+        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            Thread { continuation.resume(returning: spawnAndWait(argv, envp)) }.start()
         }
+        guard status == 0 else {
+            throw TestStackError("deploy/local/stack \(arguments.joined(separator: " ")) failed (wait status \(status))")
+        }
+    }
+
+    /// posix_spawn then waitpid; returns the wait status (0: exited with 0), or -1.
+    private static func spawnAndWait(_ argv: [String], _ envp: [String]) -> Int32 {
+        let cArgv = argv.map { strdup($0) } + [nil]
+        let cEnvp = envp.map { strdup($0) } + [nil]
+        defer { (cArgv + cEnvp).forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], nil, nil, cArgv, cEnvp) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            if errno != EINTR { return -1 }
+        }
+        return status
     }
 
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.

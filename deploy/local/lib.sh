@@ -267,6 +267,17 @@ stop_service() {
 
 # start_service SERVICE BINARY: start `BINARY serve` in the background with the service's env
 # file; output to $LOG_DIR/SERVICE.log (the previous run's log is kept as .log.1).
+# close_inherited_fds: in a subshell about to become a daemon, close every descriptor above 2,
+# so that the daemon keeps nothing of its caller's (the stack lock, or the pipe through which a
+# test runner waits for `stack rabbitmq start` to finish).
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if ((fd > 2)); then eval "exec ${fd}>&-"; fi
+    done 2>/dev/null || true
+}
+
 start_service() {
     local svc=$1 bin=$2 env_file=$ENV_DIR/$1.env log=$LOG_DIR/$1.log pidfile=$RUN_DIR/$1.pid
     [[ -f $env_file ]] || die "missing $env_file: run 'deploy/local/stack up' first"
@@ -276,8 +287,9 @@ start_service() {
     # The inner shell writes its own pid (setsid may have forked) and then execs the binary,
     # so the pid file names the service process itself.
     # shellcheck disable=SC2016  # expanded by the inner shell
-    setsid bash -c 'echo $$ >"$1"; set -a; . "$2"; set +a; exec "$3" serve' \
-        "cyclades-$svc-launcher" "$pidfile" "$env_file" "$bin" </dev/null >"$log" 2>&1 &
+    (close_inherited_fds
+     exec setsid bash -c 'echo $$ >"$1"; set -a; . "$2"; set +a; exec "$3" serve' \
+        "cyclades-$svc-launcher" "$pidfile" "$env_file" "$bin" </dev/null >"$log" 2>&1) &
     local deadline=$((SECONDS + 5))
     until [[ -s $pidfile ]]; do
         ((SECONDS < deadline)) || die "$svc: did not start (no pid file $pidfile)"

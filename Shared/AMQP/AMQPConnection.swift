@@ -145,8 +145,7 @@ public actor AMQPConnection {
             try checkRPC("confirm.select")
             confirmsEnabled = true
         }
-        var tracker = ConfirmTracker(
-            messageIDs: messages.map(\.messageID), firstTag: lastPublishedTag + 1)
+        var tracker = ConfirmTracker(messages: messages, firstTag: lastPublishedTag + 1)
         if let failure = publishAll(state, messages, window: window, tracker: &tracker) {
             throw PublishInterrupted(confirmed: tracker.confirmed, cause: failure)
         }
@@ -217,9 +216,16 @@ public actor AMQPConnection {
             properties.headers = arena.table(message.headers)
         }
         properties._flags = amqp_flags_t(flags)
-        let status = amqp_basic_publish(
-            state, channel, arena.bytes(message.exchange), arena.bytes(message.routingKey),
-            message.mandatory ? 1 : 0, 0, &properties, arena.bytes(message.body))
+        // The body is only read during the call (rabbitmq-c copies it into its frame buffer).
+        let exchange = arena.bytes(message.exchange)
+        let routingKey = arena.bytes(message.routingKey)
+        let channel = self.channel
+        let status = message.body.withUnsafeBytes { body in
+            amqp_basic_publish(
+                state, channel, exchange, routingKey, message.mandatory ? 1 : 0, 0, &properties,
+                amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress)))
+        }
+        withExtendedLifetime(arena) {}
         if status != AMQP_STATUS_OK.rawValue {
             markLost()
             throw .connectionLost("basic.publish: \(Self.describe(status))")
@@ -290,16 +296,26 @@ public actor AMQPConnection {
 
     /// Waits up to `timeout` for a first delivery, then takes what is already buffered, up to
     /// `max`. Returns an empty array on timeout.
-    public func receive(max: Int, timeout: Duration, generation: Int) throws(AMQPError) -> [AMQPDelivery] {
+    public func receive(
+        max: Int, timeout: Duration, generation: Int, acknowledging acks: [AMQPAck] = [],
+        linger: Duration = .zero
+    ) throws(AMQPError) -> [AMQPDelivery] {
         let state = try requireState()
+        for ack in acks { try self.ack(ack.deliveryTag, multiple: ack.multiple) }
         var deliveries: [AMQPDelivery] = []
         let (seconds, attoseconds) = timeout.components
         var wait = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        let (lingerSeconds, lingerAttoseconds) = linger.components
+        let lingerWait = timeval(
+            tv_sec: Int(lingerSeconds), tv_usec: Int(lingerAttoseconds / 1_000_000_000_000))
         while deliveries.count < max {
             amqp_maybe_release_buffers(state)
             var envelope = amqp_envelope_t()
             let reply = amqp_consume_message(state, &envelope, &wait, 0)
-            wait = timeval(tv_sec: 0, tv_usec: 0)
+            // After the first delivery, take what follows within `linger` of the previous one:
+            // a stream is handed out in full batches (fewer round trips to this thread), a
+            // trickle costs at most `linger` of latency per batch.
+            wait = lingerWait
             if reply.reply_type == AMQP_RESPONSE_NORMAL {
                 deliveries.append(Self.delivery(from: envelope, generation: generation))
                 amqp_destroy_envelope(&envelope)
@@ -506,6 +522,12 @@ public actor AMQPConnection {
     }
 }
 
+/// An ack the consumer has not sent yet (see `AMQPConsumer.ack`).
+public struct AMQPAck: Sendable {
+    public var deliveryTag: UInt64
+    public var multiple: Bool
+}
+
 /// Book-keeping of a confirm-mode batch: which delivery tags were acked, nacked or returned.
 struct ConfirmTracker {
     let firstTag: UInt64
@@ -515,13 +537,14 @@ struct ConfirmTracker {
     private var settledCount = 0
     /// Lowest index not yet settled; everything below it is settled.
     private var low = 0
-    private let indexByMessageID: [String: Int]
+    private let messages: [AMQPOutgoingMessage]
+    /// Built on the first `basic.return` only (they are rare: unroutable mandatory messages).
+    private var indexByMessageID: [String: Int]?
 
-    init(messageIDs: [String], firstTag: UInt64) {
+    init(messages: [AMQPOutgoingMessage], firstTag: UInt64) {
         self.firstTag = firstTag
-        self.confirmed = Array(repeating: false, count: messageIDs.count)
-        self.indexByMessageID = Dictionary(
-            messageIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        self.messages = messages
+        self.confirmed = Array(repeating: false, count: messages.count)
     }
 
     var isComplete: Bool { settledCount == confirmed.count }
@@ -546,6 +569,10 @@ struct ConfirmTracker {
 
     /// A `basic.return` names no delivery tag: the message id tells which message it was.
     mutating func markReturned(messageID: String) {
-        if let index = indexByMessageID[messageID] { returned.insert(index) }
+        if indexByMessageID == nil {
+            indexByMessageID = Dictionary(
+                messages.enumerated().map { ($1.messageID, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        if let index = indexByMessageID?[messageID] { returned.insert(index) }
     }
 }

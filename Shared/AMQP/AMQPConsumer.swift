@@ -14,11 +14,25 @@ public actor AMQPConsumer {
     private var generation = 0
     private var cancelled = false
     private let consumerTag: String
+    /// Largest batch handed out: half the prefetch, so that the broker still has credit to
+    /// stream the next batch while the application handles (and acks) this one.
+    public nonisolated let batchLimit: Int
+    /// Acks of the current generation not sent yet: they go out in the same hop to the
+    /// connection's thread as the next receive (or on stop/close/heartbeat).
+    private var pendingAcks: [AMQPAck] = []
+    /// How long to wait for the next delivery once a batch has started: a stream is handed out
+    /// in full batches (one round trip to the connection's thread per batch instead of one per
+    /// handful of deliveries), a lone message waits at most this long. rabbitmq-c polls in whole
+    /// milliseconds, so anything below 2 ms acts as zero.
+    public nonisolated let linger: Duration
 
     public init(
         configuration: AMQPConfiguration, topology: AMQPTopology, queue: String,
-        prefetch: Int = 300, logger: Logger = Logger(label: "cyclades.amqp.consumer")
+        prefetch: Int = 300, logger: Logger = Logger(label: "cyclades.amqp.consumer"),
+        batchLimit: Int? = nil, linger: Duration = .milliseconds(2)
     ) {
+        self.linger = linger
+        self.batchLimit = batchLimit ?? max(1, prefetch / 2)
         self.configuration = configuration
         self.topology = topology
         self.queue = queue
@@ -37,18 +51,30 @@ public actor AMQPConsumer {
     /// The deliveries one by one.
     public nonisolated func deliveries() -> Deliveries { Deliveries(batches: batches()) }
 
+    /// Acknowledges `delivery` (and every earlier one when `multiple`). The ack is sent with the
+    /// next batch request — the loop asks for one right after acking — or by `stop`, `close`,
+    /// `heartbeat`, saving a round trip to the connection's thread per ack.
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async throws {
-        guard let connection = current(for: delivery) else { return }
-        try await connection.ack(delivery.deliveryTag, multiple: multiple)
+        guard current(for: delivery) != nil else { return }
+        pendingAcks.append(AMQPAck(deliveryTag: delivery.deliveryTag, multiple: multiple))
+    }
+
+    private func flushAcks() async {
+        guard !pendingAcks.isEmpty, let connection else { return }
+        let acks = pendingAcks
+        pendingAcks = []
+        _ = try? await connection.receive(max: 0, timeout: .zero, generation: generation, acknowledging: acks)
     }
 
     public func nack(_ delivery: AMQPDelivery, multiple: Bool = false, requeue: Bool) async throws {
+        await flushAcks()  // keeps acks and nacks in the order the application made them
         guard let connection = current(for: delivery) else { return }
         try await connection.nack(delivery.deliveryTag, multiple: multiple, requeue: requeue)
     }
 
     /// Dead-letters one delivery (when the queue has a dead-letter exchange).
     public func reject(_ delivery: AMQPDelivery, requeue: Bool = false) async throws {
+        await flushAcks()
         guard let connection = current(for: delivery) else { return }
         try await connection.reject(delivery.deliveryTag, requeue: requeue)
     }
@@ -56,17 +82,20 @@ public actor AMQPConsumer {
     /// Keeps heartbeats going while the application holds deliveries for a long time (e.g.
     /// retrying against a database that is down).
     public func heartbeat() async {
+        await flushAcks()
         try? await connection?.sendHeartbeat()
     }
 
     /// Stops intake: the broker sends nothing new; deliveries already received can still be
     /// acked. The sequence ends once it has handed out what was buffered.
     public func stop() async {
+        await flushAcks()
         cancelled = true
         if let connection { try? await connection.cancel(consumerTag: consumerTag) }
     }
 
     public func close() async {
+        await flushAcks()
         cancelled = true
         await connection?.close()
         connection = nil
@@ -83,13 +112,17 @@ public actor AMQPConsumer {
             try Task.checkCancellation()
             do throws(AMQPError) {
                 let connection = try await subscribed()
+                let acks = pendingAcks
+                pendingAcks = []
                 let batch = try await connection.receive(
-                    max: prefetch, timeout: cancelled ? .zero : idleTimeout, generation: generation)
+                    max: batchLimit, timeout: cancelled ? .zero : idleTimeout, generation: generation,
+                    acknowledging: acks, linger: linger)
                 if batch.isEmpty && cancelled { return nil }
                 return batch
             } catch {
                 if cancelled { return nil }
                 guard error.isTransient else { throw error }
+                pendingAcks = []  // their deliveries come again on the next connection
                 logger.warning(
                     "AMQP consumer disconnected, reconnecting",
                     metadata: ["queue": "\(queue)", "error": "\(error)"])
@@ -100,7 +133,8 @@ public actor AMQPConsumer {
     }
 
     private func subscribed() async throws(AMQPError) -> AMQPConnection {
-        if let connection, await connection.isOpen { return connection }
+        // A lost connection shows as an error of `receive` (which drops it): no hop to ask.
+        if let connection { return connection }
         if cancelled { throw .notConnected }
         let fresh = try await AMQPConnection.connect(configuration, logger: logger)
         do {

@@ -7,16 +7,23 @@ final class CArena {
 
     deinit { for pointer in allocations { pointer.deallocate() } }
 
+    init() { allocations.reserveCapacity(8) }
+
     func bytes(_ string: String) -> amqp_bytes_t {
-        bytes(Array(string.utf8))
+        var string = string
+        return string.withUTF8 { copy(UnsafeRawBufferPointer($0)) }
     }
 
     func bytes(_ data: [UInt8]) -> amqp_bytes_t {
-        guard !data.isEmpty else { return amqp_bytes_t(len: 0, bytes: nil) }
-        let pointer = UnsafeMutableRawPointer.allocate(byteCount: data.count, alignment: 1)
-        data.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: data.count) }
+        data.withUnsafeBytes { copy($0) }
+    }
+
+    private func copy(_ source: UnsafeRawBufferPointer) -> amqp_bytes_t {
+        guard let base = source.baseAddress, source.count > 0 else { return amqp_bytes_t(len: 0, bytes: nil) }
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: source.count, alignment: 1)
+        pointer.copyMemory(from: base, byteCount: source.count)
         allocations.append(pointer)
-        return amqp_bytes_t(len: data.count, bytes: pointer)
+        return amqp_bytes_t(len: source.count, bytes: pointer)
     }
 
     func table(_ values: [String: AMQPHeaderValue]) -> amqp_table_t {
@@ -49,7 +56,12 @@ extension amqp_bytes_t {
         return Array(UnsafeRawBufferPointer(start: bytes, count: len))
     }
 
-    var string: String { String(decoding: array, as: UTF8.self) }
+    /// A Swift string of the bytes, decoded in place (no intermediate array; names up to 15
+    /// bytes are small strings, without any allocation).
+    var string: String {
+        guard len > 0, let bytes else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: bytes, count: len), as: UTF8.self)
+    }
 }
 
 extension amqp_table_t {

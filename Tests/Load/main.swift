@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+
+// cyclades-load: the Swift AMQP wrapper against a minimal rabbitmq-c program doing the same work
+// (publish with pipelined confirms, consume with prefetch and batched acks), then the outbox end
+// to end (commit → handled by a consumer in another process). Prints one markdown report on
+// stdout; progress goes to stderr. Run through Tests/Load/run, which builds everything and
+// brings up the `bench` stack. `cyclades-load --help` lists the options.
+
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+
+let options: Options
+do {
+    options = try Options.parse(CommandLine.arguments)
+} catch {
+    FileHandle.standardError.write(Data("cyclades-load: \(error)\n\n\(Options.usage)\n".utf8))
+    exit(2)
+}
+
+do {
+    try await Benchmark(options: options).run()
+} catch {
+    FileHandle.standardError.write(Data("cyclades-load: \(error)\n".utf8))
+    exit(1)
+}

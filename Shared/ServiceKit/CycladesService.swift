@@ -13,4 +13,13 @@ public protocol CycladesService: Sendable {
     static func handlers(runtime: ServiceRuntime) -> MessageHandlers?
     /// Its `/v1` routes; they run behind the internal-token middleware.
     static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime)
+    /// The whole router. The default is `/health`, `/metrics` and `addRoutes` under `/v1` behind
+    /// the internal token; the gateway, the public door, builds its own.
+    static func makeRouter(runtime: ServiceRuntime) async throws -> Router<ServiceRequestContext>
+}
+
+extension CycladesService {
+    public static func makeRouter(runtime: ServiceRuntime) async throws -> Router<ServiceRequestContext> {
+        runtime.router(for: Self.self)
+    }
 }

@@ -13,9 +13,12 @@ public struct ServiceConfiguration: Sendable {
     /// HMAC key shared with the gateway for the internal token.
     public var internalTokenSecret: String
     public var logLevel: Logger.Level
+    /// The whole environment it was read from, for a service's own settings.
+    public var environment: [String: String]
 
     public init(serviceName: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.serviceName = serviceName
+        self.environment = environment
         httpHost = environment["CYCLADES_HTTP_HOST"] ?? "127.0.0.1"
         guard let port = Int(environment["CYCLADES_HTTP_PORT"] ?? "8080") else {
             throw ConfigurationError.invalid("CYCLADES_HTTP_PORT", environment["CYCLADES_HTTP_PORT"] ?? "")

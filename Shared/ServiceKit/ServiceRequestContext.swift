@@ -4,10 +4,13 @@ import Hummingbird
 public struct ServiceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var identity: InternalIdentity?
+    /// The peer's IP address (for the audit and rate limits; the gateway is the first hop).
+    public let remoteAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         identity = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The caller, or 401.

@@ -37,9 +37,14 @@ public struct ServiceRuntime: Sendable {
     /// The router: `/health`, `/metrics`, and the service's `/v1` routes behind the token check.
     public func router<S: CycladesService>(for service: S.Type) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
-        HealthRoutes(runtime: self).add(to: router)
+        addHealthRoutes(to: router)
         S.addRoutes(to: router.group("v1").add(middleware: InternalTokenMiddleware(authority: tokens)), runtime: self)
         return router
+    }
+
+    /// `/health` (database, broker, outbox lag) and `/metrics`.
+    public func addHealthRoutes(to router: Router<ServiceRequestContext>) {
+        HealthRoutes(runtime: self).add(to: router)
     }
 
     /// Runs the service until SIGTERM/SIGINT: applies migrations, then the outbox relay, the
@@ -61,7 +66,7 @@ public struct ServiceRuntime: Sendable {
                     database: database, amqp: consumer, handlers: handlers, outbox: outbox, logger: logger)))
             }
             let application = Application(
-                router: router(for: S.self),
+                router: try await S.makeRouter(runtime: self),
                 configuration: .init(
                     address: .hostname(configuration.httpHost, port: configuration.httpPort),
                     serverName: "cyclades-\(S.name)"),

@@ -16,7 +16,7 @@ CYCLADES_SERVICES=(gateway reglementation inscription organisation evaluation de
 # Debian packages the project needs to build, test and run locally. The last three are tools
 # these scripts use themselves (definitions hashing, secrets, health checks).
 CYCLADES_PACKAGES=(postgresql-15 rabbitmq-server librabbitmq-dev libcairo2-dev libpango1.0-dev
-                   fonts-dejavu-core poppler-utils python3 openssl curl)
+                   fonts-dejavu-core poppler-utils python3 openssl curl chromium)
 
 PG_BIN=/usr/lib/postgresql/15/bin
 # Debian's /usr/sbin/rabbitmq* wrappers switch to the rabbitmq user and its directories;

@@ -1,0 +1,151 @@
+import Foundation
+import PostgresNIO
+import ServiceKit
+import Storage
+import TestSupport
+import Testing
+
+/// The real `cyclades-reglementation serve` as a process: health, metrics, the token check, its
+/// errors over HTTP, and a graceful stop on SIGTERM.
+@Suite struct ReglementationProcessTests {
+    @Test(.timeLimit(.minutes(3)))
+    func theServiceAnswersOverHTTPAndStopsGracefully() async throws {
+        let binary = TestStack.binDirectory.appendingPathComponent("cyclades-reglementation")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary.path),
+            "no \(binary.path): build the products first (`swift build --build-tests`, as deploy/local/test does)")
+
+        var environment = try TestStack.environment("reglementation")
+        let secret = try #require(environment["CYCLADES_INTERNAL_TOKEN_SECRET"])
+        // Not the stack's own port for the service (57101): a free one, so that nothing collides.
+        let port = try Fixtures.freePort()
+        environment["CYCLADES_HTTP_PORT"] = "\(port)"
+        environment["CYCLADES_LOG_LEVEL"] = "info"
+        let code = try await Self.unusedSessionCode()
+
+        let service = try ChildProcess(binary, ["serve"], environment: environment)
+        do {
+            try await exercise(
+                HTTPClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!), service: service,
+                authority: InternalTokenAuthority(secret: secret), code: code)
+        } catch {
+            Issue.record("service output:\n\(service.errors.suffix(4_000))")
+            throw error
+        }
+
+        service.process.terminate()  // SIGTERM
+        let status = try await service.waitForExit(timeout: .seconds(10))
+        #expect(status == 0, "exit \(String(describing: status)) after SIGTERM:\n\(service.errors.suffix(2_000))")
+        #expect(service.process.terminationReason == .exit, "it exits by itself, not killed by the signal")
+        try await Self.deleteSession(code)
+    }
+
+    func exercise(_ http: HTTPClient, service: ChildProcess, authority: InternalTokenAuthority, code: String) async throws {
+        // /health: 200 once the database and the broker are reachable (migrations run first).
+        let healthy = try await TestStack.eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+            guard service.isRunning else { throw TestStackError("the service exited with \(service.process.terminationStatus)") }
+            return (try? await http.request("GET", "health"))?.status == 200
+        }
+        try #require(healthy, "no healthy /health within 60 s")
+        let health = try await http.request("GET", "health")
+        let report = try health.json()
+        #expect(report["status"] as? String == "ok")
+        #expect(report["service"] as? String == "reglementation")
+        #expect(report["database"] as? Bool == true)
+        #expect(report["broker"] as? Bool == true)
+        #expect(report["outboxPending"] is Int)
+
+        // /metrics: Prometheus text exposition.
+        let metrics = try await http.request("GET", "metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
+        #expect(metrics.text.contains("# TYPE cyclades_outbox_published_total counter"), "\(metrics.text.prefix(1_000))")
+
+        let body = #"{"code":"\#(code)","academie":"A01","libelle":"Session test"}"#
+        let gestionnaire = try await authority.sign(InternalIdentity(subject: "gest-test", role: .gestionnaire))
+
+        let anonymous = try await http.request("POST", "v1/sessions", json: body)
+        #expect(anonymous.status == 401)
+        #expect(try Fixtures.errorBody(anonymous.body).code == "auth.requise")
+
+        let forged = try await InternalTokenAuthority(secret: String(repeating: "x", count: 64))
+            .sign(InternalIdentity(subject: "gest-test", role: .gestionnaire))
+        #expect(try await http.request("POST", "v1/sessions", token: forged, json: body).status == 401)
+
+        let candidat = try await authority.sign(InternalIdentity(subject: "cand-1", role: .candidat))
+        let refused = try await http.request("POST", "v1/sessions", token: candidat, json: body)
+        #expect(refused.status == 403)
+        #expect(try Fixtures.errorBody(refused.body).code == "auth.refuse")
+
+        let created = try await http.request("POST", "v1/sessions", token: gestionnaire, json: body)
+        #expect(created.status == 201, "\(created.text)")
+        let session = try created.json()
+        #expect(session["code"] as? String == code)
+        #expect(session["academie"] as? String == "A01")
+        #expect(session["libelle"] as? String == "Session test")
+        #expect(session["ouvertePar"] as? String == "gest-test")
+
+        let again = try await http.request("POST", "v1/sessions", token: gestionnaire, json: body)
+        #expect(again.status == 409)
+        let conflict = try Fixtures.errorBody(again.body)
+        #expect(conflict.code == "session.existe")
+        #expect(conflict.message == "La session \(code) existe déjà.")
+
+        let badCode = try await http.request(
+            "POST", "v1/sessions", token: gestionnaire, json: #"{"code":"BP-31-06-N","academie":"A01","libelle":"x"}"#)
+        #expect(badCode.status == 422)
+        let invalid = try Fixtures.errorBody(badCode.body)
+        #expect(invalid.code == "session.format")
+        #expect(invalid.details?.map(\.location) == ["code"])
+
+        // The session's event left through the outbox (whichever relay of the schema is active).
+        let sent = try await Self.withReglementationDatabase { database in
+            try await TestStack.withRunningClient(database.client) {
+                try await TestStack.eventually(timeout: .seconds(20), every: .milliseconds(250)) {
+                    let rows = try await database.query("""
+                        SELECT count(*)::int8 FROM \(unescaped: database.table("outbox"))
+                        WHERE aggregate = \("session:\(code)") AND type = 'reglementation.session.ouverte' AND sent_at IS NOT NULL
+                        """)
+                    for try await count in rows.decode(Int64.self) { return count == 1 }
+                    return false
+                }
+            }
+        }
+        #expect(sent, "the reglementation.session.ouverte event was published")
+    }
+
+    /// A session code no earlier run left in the stack's `reglementation.sessions`.
+    static func unusedSessionCode() async throws -> String {
+        try await withReglementationDatabase { database in
+            try await TestStack.withRunningClient(database.client) {
+                let sessionsExist = try await tableExists("sessions", in: database)
+                for _ in 0..<50 {
+                    let code = "BP-\(Int.random(in: 2040...2099))-\(String(format: "%02d", Int.random(in: 1...12)))-\(["N", "R", "V"].randomElement()!)"
+                    guard sessionsExist else { return code }  // a fresh stack: the service creates the table
+                    let rows = try await database.query("SELECT count(*)::int8 FROM \(unescaped: database.table("sessions")) WHERE code = \(code)")
+                    for try await count in rows.decode(Int64.self) where count == 0 { return code }
+                }
+                throw TestStackError("no free session code found")
+            }
+        }
+    }
+
+    static func deleteSession(_ code: String) async throws {
+        try await withReglementationDatabase { database in
+            try await TestStack.withRunningClient(database.client) {
+                guard try await tableExists("sessions", in: database) else { return }
+                try await database.query("DELETE FROM \(unescaped: database.table("sessions")) WHERE code = \(code)")
+            }
+        }
+    }
+
+    static func tableExists(_ table: String, in database: Database) async throws -> Bool {
+        let rows = try await database.query("SELECT to_regclass(\(database.table(table))) IS NOT NULL")
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
+    }
+
+    static func withReglementationDatabase<T: Sendable>(_ body: (Database) async throws -> T) async throws -> T {
+        try await body(Database(configuration: try TestStack.database("reglementation"), logger: TestStack.logger("test.reglementation")))
+    }
+}

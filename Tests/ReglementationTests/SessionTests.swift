@@ -14,148 +14,198 @@ import Storage
 import Testing
 import TestSupport
 
-/// The Réglementation service on its real schema (role `reglementation` of the test stack),
-/// called through its router as the gateway would, with signed internal tokens.
 @Suite("Réglementation sessions")
 struct SessionTests {
-    static func withService(_ body: @escaping @Sendable (ServiceRuntime, any TestClientProtocol) async throws -> Void) async throws {
-        let configuration = try ServiceConfiguration(
-            serviceName: ReglementationService.name, environment: TestStack.environment("reglementation"))
-        let runtime = await ServiceRuntime(configuration: configuration)
-        try await TestStack.withRunningClient(runtime.database.client) {
-            try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(ReglementationService.self))
-            let app = Application(router: runtime.router(for: ReglementationService.self))
-            try await app.test(.router) { client in try await body(runtime, client) }
-        }
-    }
-
-    static func token(_ runtime: ServiceRuntime, _ role: Role, subject: String = "gestionnaire-test") async throws -> HTTPFields {
-        let token = try await runtime.tokens.sign(InternalIdentity(subject: subject, role: role))
-        return [.authorization: "Bearer \(token)", .contentType: "application/json"]
-    }
-
-    /// A session code nobody used yet in this database.
-    static func freshCode() -> String {
-        "BP-20\(Int.random(in: 40...99))-\(String(format: "%02d", Int.random(in: 1...12)))-\(["N", "R", "V"].randomElement()!)"
-    }
-
-    @Test("a gestionnaire opens a session: 201, the row and its event are written together")
+    @Test("a gestionnaire opens a session: 201, the row, its eight services and its event are written together")
     func openSession() async throws {
-        try await Self.withService { runtime, client in
-            let code = Self.freshCode()
-            let body = #"{"code":"\#(code)","academie":"a01","libelle":"Session de test"}"#
-            let before = try await runtime.database.count("outbox", where: "type = 'reglementation.session.ouverte'")
-            try await client.execute(uri: "/v1/sessions", method: .post, headers: Self.token(runtime, .gestionnaire), body: ByteBuffer(string: body)) { response in
-                #expect(response.status == .created)
-                let session = try MessageCoding.decoder().decode(Session.self, from: Data(buffer: response.body))
-                #expect(session.code.value == code)
-                #expect(session.academie == "A01")
-                #expect(session.ouvertePar == "gestionnaire-test")
-            }
-            #expect(try await runtime.database.count("outbox", where: "type = 'reglementation.session.ouverte'") == before + 1)
-            try await client.execute(uri: "/v1/sessions", method: .post, headers: Self.token(runtime, .gestionnaire), body: ByteBuffer(string: body)) { response in
-                #expect(response.status == .conflict)
-                #expect(String(buffer: response.body).contains("session.existe"))
-            }
-            #expect(try await runtime.database.count("outbox", where: "type = 'reglementation.session.ouverte'") == before + 1,
-                    "a refused request writes no event")
+        try await Banc.avecService { banc in
+            let code = try await Banc.codeLibre(.normale, database: banc.database)
+            let body = #"{"code":"\#(code)","academie":"a01","libelle":"Session de test","debutEpreuves":"2027-06-07","finEpreuves":"2027-06-18","calendrier":{"inscription_etablissement":{"ouverture":"2027-01-04","fermeture":"2027-02-12"}}}"#
+            let created = try await banc.appel(.post, "/v1/sessions", json: body)
+            #expect(created.status == .created)
+            let session = try created.json(Session.self)
+            #expect(session.code.value == code)
+            #expect(session.academie == "A01")
+            #expect(session.nature == .normale)
+            #expect(session.etat == .ouverte)
+            #expect(session.debutEpreuves == "2027-06-07")
+            #expect(session.ouvertePar == "gestionnaire-test")
+            let events = try await banc.evenements(SessionOuverte.self, aggregate: "session:\(code)")
+            #expect(events.map(\.session.value) == [code])
+            #expect(events.first?.finEpreuves == "2027-06-18")
+
+            let detail = try await banc.appel(.get, "/v1/sessions/\(code)", .service)
+            #expect(detail.status == .ok)
+            let services = try #require(try detail.json(Session.self).services)
+            #expect(services.map(\.service) == ServiceEtape.allCases)
+            #expect(services.allSatisfy { $0.etat == .aOuvrir })
+            let inscription = try #require(services.first { $0.service == .inscriptionEtablissement })
+            #expect(inscription.ouverturePrevue == "2027-01-04")
+            #expect(inscription.fermeturePrevue == "2027-02-12")
+
+            let again = try await banc.appel(.post, "/v1/sessions", json: body)
+            #expect(again.status == .conflict)
+            #expect(try again.probleme.code == "session.existe")
+            #expect(try await banc.evenements(SessionOuverte.self, aggregate: "session:\(code)").count == 1, "a refused request writes no event")
         }
     }
 
-    @Test("bad input is refused with a French message naming the field, and changes nothing")
+    @Test("bad input is refused with a French message naming each field, and changes nothing")
     func invalidInput() async throws {
-        try await Self.withService { runtime, client in
-            let sessionsBefore = try await runtime.database.count("sessions")
+        try await Banc.avecService { banc in
             for (body, code, field) in [
                 (#"{"code":"BP-2027-13-N","academie":"A01","libelle":"x"}"#, "session.mois", "code"),
                 (#"{"code":"BAC-2027-06-N","academie":"A01","libelle":"x"}"#, "session.format", "code"),
                 (#"{"code":"BP-2027-06-N","academie":"Paris","libelle":"x"}"#, "academie.format", "academie"),
                 (#"{"code":"BP-2027-06-N","academie":"A01","libelle":"  "}"#, "libelle.longueur", "libelle"),
+                (#"{"code":"BP-2027-06-N","academie":"A01"}"#, "champ.manquant", "libelle"),
+                (#"{"code":"BP-2027-06-N","academie":"A01","libelle":"x","sessionNormale":"BP-2027-06-N"}"#, "session.normale_interdite", "sessionNormale"),
+                (#"{"code":"BP-2027-06-N","academie":"A01","libelle":"x","debutEpreuves":"2027-02-30"}"#, "date.format", "debutEpreuves"),
+                (#"{"code":"BP-2027-06-N","academie":"A01","libelle":"x","calendrier":{"vacances":{}}}"#, "service.inconnu", "calendrier.vacances"),
+                (#"{"code":"BP-2027-06-N","academie":"A01","libelle":"x","calendrier":{"publication":{"ouverture":"2027-07-10","fermeture":"2027-07-01"}}}"#, "calendrier.ordre", "calendrier.publication.fermeture"),
             ] {
-                try await client.execute(uri: "/v1/sessions", method: .post, headers: Self.token(runtime, .gestionnaire), body: ByteBuffer(string: body)) { response in
-                    #expect(response.status == .unprocessableContent)
-                    let problem = try JSONDecoder().decode(Problem.self, from: Data(buffer: response.body))
-                    #expect(problem.code == code)
-                    #expect(problem.details?.first?.location == field)
-                    #expect(!problem.message.isEmpty)
-                }
+                let response = try await banc.appel(.post, "/v1/sessions", json: body)
+                #expect(response.status == .unprocessableContent, "\(body)")
+                let problem = try response.probleme
+                #expect(problem.code == code, "\(body)")
+                #expect(problem.details?.first?.location == field, "\(body)")
+                #expect(!problem.message.isEmpty)
             }
-            #expect(try await runtime.database.count("sessions") == sessionsBefore)
+            let pasDuJSON = try await banc.appel(.post, "/v1/sessions", json: "pas du JSON")
+            #expect(pasDuJSON.status == .badRequest)
+            #expect(try pasDuJSON.probleme.code == "requete.json")
+            let mauvaisType = try await banc.appel(.post, "/v1/sessions", json: #"{"code":2027,"academie":"A01","libelle":"x"}"#)
+            #expect(try mauvaisType.probleme.code == "champ.type")
+            #expect(try mauvaisType.probleme.details?.map(\.location) == ["code"])
+            let several = try await banc.appel(.post, "/v1/sessions", json: #"{"code":"BP-2027-13-N","academie":"Paris","libelle":""}"#)
+            #expect(try several.probleme.code == "requete.invalide")
+            #expect(try several.probleme.details?.map(\.location) == ["code", "academie", "libelle"])
+            // Every body above but the first two carries the valid code BP-2027-06-N, which no test ever creates.
+            #expect(try await banc.database.count("sessions", where: "code = 'BP-2027-06-N'") == 0)
         }
     }
 
-    @Test("only a gestionnaire opens sessions; no token is 401")
+    @Test("a session de remplacement is linked to a normal session of the same académie")
+    func sessionDeRemplacement() async throws {
+        try await Banc.avecService { banc in
+            let normale = try await banc.nouvelleSession(.normale, academie: "A02")
+            let code = try await Banc.codeLibre(.remplacement, database: banc.database)
+            let created = try await banc.appel(.post, "/v1/sessions", json: #"{"code":"\#(code)","academie":"A02","libelle":"Remplacement","sessionNormale":"\#(normale)"}"#)
+            #expect(created.status == .created, "\(created.texte)")
+            #expect(try created.json(Session.self).sessionNormale?.value == normale)
+            #expect(try await banc.evenements(SessionOuverte.self, aggregate: "session:\(code)").first?.sessionNormale?.value == normale)
+
+            let ailleurs = try await banc.appel(.post, "/v1/sessions", json: #"{"code":"\#(try await Banc.codeLibre(.remplacement, database: banc.database))","academie":"A03","libelle":"R","sessionNormale":"\#(normale)"}"#)
+            #expect(try ailleurs.probleme.code == "session.normale_academie")
+            let inconnue = try await Banc.codeLibre(.normale, database: banc.database)
+            let absente = try await banc.appel(.post, "/v1/sessions", json: #"{"code":"\#(try await Banc.codeLibre(.remplacement, database: banc.database))","academie":"A02","libelle":"R","sessionNormale":"\#(inconnue)"}"#)
+            #expect(try absente.probleme.code == "session.normale_inconnue")
+            let vae = try await banc.nouvelleSession(.vae, academie: "A02")
+            let pasNormale = try await banc.appel(.post, "/v1/sessions", json: #"{"code":"\#(try await Banc.codeLibre(.remplacement, database: banc.database))","academie":"A02","libelle":"R","sessionNormale":"\#(vae)"}"#)
+            #expect(try pasNormale.probleme.code == "session.normale_nature")
+        }
+    }
+
+    @Test("lists are paged and filtered; bad filters are refused by name")
+    func listes() async throws {
+        try await Banc.avecService { banc in
+            let academie = "A\(Int.random(in: 50...99))"
+            let vae = try await banc.nouvelleSession(.vae, academie: academie)
+            let normale = try await banc.nouvelleSession(.normale, academie: academie)
+            let tout = try await banc.appel(.get, "/v1/sessions?academie=\(academie)&taille=200", .admin)
+            let codes = try tout.json(SessionsPage.self).items.map(\.code.value)
+            #expect(Set([vae, normale]).isSubset(of: Set(codes)))
+            let vaes = try await banc.appel(.get, "/v1/sessions?academie=\(academie)&nature=vae&taille=200", .service)
+            #expect(try vaes.json(SessionsPage.self).items.allSatisfy { $0.nature == .vae })
+            #expect(try vaes.json(SessionsPage.self).items.map(\.code.value).contains(vae))
+            let page = try await banc.appel(.get, "/v1/sessions?academie=\(academie)&taille=1&page=2", .gestionnaire)
+            let deuxieme = try page.json(SessionsPage.self)
+            #expect(deuxieme.items.count == 1)
+            #expect(deuxieme.page == 2 && deuxieme.taille == 1 && deuxieme.total >= 2)
+
+            let refus = try await banc.appel(.get, "/v1/sessions?page=0&taille=500&nature=x&etat=y&academie=Z", .gestionnaire)
+            #expect(refus.status == .unprocessableContent)
+            #expect(try refus.probleme.details?.map(\.location) == ["page", "taille", "academie", "nature", "etat"])
+        }
+    }
+
+    @Test("only a gestionnaire writes; candidats read nothing; no token is 401")
     func authorization() async throws {
-        try await Self.withService { runtime, client in
-            let body = ByteBuffer(string: #"{"code":"\#(Self.freshCode())","academie":"A01","libelle":"x"}"#)
-            try await client.execute(uri: "/v1/sessions", method: .post, body: body) { response in
-                #expect(response.status == .unauthorized)
-            }
+        try await Banc.avecService { banc in
+            let body = #"{"code":"\#(try await Banc.codeLibre(.normale, database: banc.database))","academie":"A01","libelle":"x"}"#
+            #expect(try await banc.appel(.post, "/v1/sessions", nil, json: body).status == .unauthorized)
             for role in Role.allCases where role != .gestionnaire {
-                try await client.execute(uri: "/v1/sessions", method: .post, headers: Self.token(runtime, role), body: body) { response in
-                    #expect(response.status == .forbidden, "\(role) must not open a session")
-                }
+                #expect(try await banc.appel(.post, "/v1/sessions", role, json: body).status == .forbidden, "\(role) must not open a session")
             }
-            try await client.execute(uri: "/v1/sessions", method: .get, headers: Self.token(runtime, .candidat)) { response in
-                #expect(response.status == .forbidden)
-            }
-            try await client.execute(uri: "/v1/sessions?taille=5", method: .get, headers: Self.token(runtime, .gestionnaire)) { response in
-                #expect(response.status == .ok)
-                #expect(String(buffer: response.body).contains("\"taille\":5"))
+            #expect(try await banc.appel(.get, "/v1/sessions", .candidat).status == .forbidden)
+            let page = try await banc.appel(.get, "/v1/sessions?taille=5", .gestionnaire)
+            #expect(page.status == .ok)
+            #expect(page.texte.contains("\"taille\":5"))
+            #expect(try await banc.appel(.get, "/v1/sessions/BP-2031-13-N", .gestionnaire).status == .unprocessableContent)
+            let inconnue = try await banc.appel(.get, "/v1/sessions/\(try await Banc.codeLibre(.vae, database: banc.database))", .gestionnaire)
+            #expect(inconnue.status == .notFound)
+            #expect(try inconnue.probleme.code == "session.inconnue")
+        }
+    }
+
+    @Test("closing a session: refused while a service is open, then closed with its event; nothing changes after")
+    func closeSession() async throws {
+        try await Banc.avecService { banc in
+            let code = try await banc.nouvelleSession()
+            #expect(try await banc.appel(.post, "/v1/sessions/\(code)/services/reglementation/ouverture").status == .ok)
+            let refus = try await banc.appel(.post, "/v1/sessions/\(code)/cloture")
+            #expect(refus.status == .conflict)
+            #expect(try refus.probleme.code == "session.services_ouverts")
+            #expect(try refus.probleme.details?.map(\.location) == ["services.reglementation"])
+
+            try await Publication.publier(banc, code)
+            #expect(try await banc.appel(.post, "/v1/sessions/\(code)/services/reglementation/fermeture").status == .ok)
+            let close = try await banc.appel(.post, "/v1/sessions/\(code)/cloture")
+            #expect(close.status == .ok, "\(close.texte)")
+            #expect(try close.json(Session.self).etat == .close)
+            #expect(try await banc.evenements(SessionClose.self, aggregate: "session:\(code)").map(\.closePar) == ["gestionnaire-test"])
+            #expect(try await banc.appel(.get, "/v1/sessions?etat=close&taille=200", .admin).texte.contains(code))
+
+            for (method, uri) in [
+                (HTTPRequest.Method.post, "/v1/sessions/\(code)/services/inscription_etablissement/ouverture"),
+                (.post, "/v1/sessions/\(code)/cloture"),
+                (.put, "/v1/sessions/\(code)/services/organisation/calendrier"),
+            ] {
+                let response = try await banc.appel(method, uri, json: "{}")
+                #expect(response.status == .conflict, "\(uri)")
+                #expect(try response.probleme.code == "session.close", "\(uri)")
             }
         }
     }
 
     @Test("another service's consumer receives reglementation.session.ouverte and keeps its own copy")
     func consumerBuildsItsOwnCopy() async throws {
-        try await Self.withService { runtime, client in
-            try await TestStack.withScratchSchema("copie") { copy in
-                try await MigrationRunner(database: copy).apply(try MessagingMigrations.all())
-                try await copy.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(copy.table("sessions")) (code text PRIMARY KEY, academie text NOT NULL)"))
-                var handlers = MessageHandlers()
-                let table = copy.table("sessions")
-                handlers.on(SessionOuverte.self) { envelope, context in
-                    var binds = PostgresBindings()
-                    binds.append(envelope.payload.session.value)
-                    binds.append(envelope.payload.academie)
-                    try await context.connection.query(
-                        PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1, $2)", binds: binds), logger: context.logger)
+        try await Banc.avecService { banc in
+            try await Consommateur.avecCopie(
+                "copie", table: "CREATE TABLE %@ (code text PRIMARY KEY, academie text NOT NULL)", banc: banc,
+                handlers: { table in
+                    var handlers = MessageHandlers()
+                    handlers.on(SessionOuverte.self) { envelope, context in
+                        var binds = PostgresBindings()
+                        binds.append(envelope.payload.session.value)
+                        binds.append(envelope.payload.academie)
+                        try await context.connection.query(
+                            PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1, $2)", binds: binds), logger: context.logger)
+                    }
+                    return handlers
                 }
-                let queue = "test.\(copy.schema).events"
-                let amqp = try TestStack.amqp("admin")
-                // The queue exists before anything is published to it (as a deployed service's does).
-                let setup = try await AMQPConnection.connect(amqp)
-                try await setup.declare(MessageConsumer.topology(queue: queue, handlers: handlers))
-                await setup.close()
-                let consumer = MessageConsumer(
-                    database: copy,
-                    amqp: AMQPConsumer(configuration: amqp, topology: MessageConsumer.topology(queue: queue, handlers: handlers), queue: queue),
-                    handlers: handlers, outbox: OutboxWriter(database: copy, producer: "test"), logger: copy.logger)
-                let group = ServiceGroup(configuration: .init(services: [.init(service: runtime.relay), .init(service: consumer)], logger: copy.logger))
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
-                    let code = Self.freshCode()
-                    try await client.execute(
-                        uri: "/v1/sessions", method: .post, headers: Self.token(runtime, .gestionnaire),
-                        body: ByteBuffer(string: #"{"code":"\#(code)","academie":"A07","libelle":"Copie"}"#)
-                    ) { response in #expect(response.status == .created) }
-                    let copied = try await TestStack.eventually { try await copy.count("sessions", where: "code = '\(code)' AND academie = 'A07'") == 1 }
-                    #expect(copied)
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
-                }
-                if let connection = try? await AMQPConnection.connect(amqp) {
-                    try? await connection.deleteQueue(queue)
-                    try? await connection.deleteQueue("\(queue).dlq")
-                    await connection.close()
-                }
+            ) { copy in
+                let code = try await banc.nouvelleSession(academie: "A07")
+                let copied = try await TestStack.eventually { try await copy.count("copie", where: "code = '\(code)' AND academie = 'A07'") == 1 }
+                #expect(copied)
             }
         }
     }
 }
 
-struct Problem: Decodable {
-    var code: String
-    var message: String
-    var details: [ServiceError.Detail]?
+struct SessionsPage: Decodable {
+    var items: [Session]
+    var total: Int
+    var page: Int
+    var taille: Int
 }

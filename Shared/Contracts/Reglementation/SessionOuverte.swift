@@ -14,11 +14,22 @@ public struct SessionOuverte: MessageContract, Equatable {
     public var libelle: String
     /// Who opened it (the gestionnaire's subject).
     public var ouvertePar: String
+    /// For a session de remplacement: the normal session it replaces (optional, added in v1).
+    public var sessionNormale: SessionCode?
+    /// First and last day of the tests, `YYYY-MM-DD`, when planned (optional, added in v1).
+    public var debutEpreuves: String?
+    public var finEpreuves: String?
 
-    public init(session: SessionCode, academie: String, libelle: String, ouvertePar: String) {
+    public init(
+        session: SessionCode, academie: String, libelle: String, ouvertePar: String,
+        sessionNormale: SessionCode? = nil, debutEpreuves: String? = nil, finEpreuves: String? = nil
+    ) {
         self.session = session
         self.academie = academie
         self.libelle = libelle
         self.ouvertePar = ouvertePar
+        self.sessionNormale = sessionNormale
+        self.debutEpreuves = debutEpreuves
+        self.finEpreuves = finEpreuves
     }
 }

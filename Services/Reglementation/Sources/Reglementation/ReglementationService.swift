@@ -4,7 +4,8 @@ import Messaging
 import ServiceKit
 import Storage
 
-/// Réglementation: sessions, step services, national pilot, centres (schema `reglementation`).
+/// Réglementation: sessions and their step services, the national pilot, local adaptations,
+/// centres, planned treatments and academic resources (schema `reglementation`).
 public enum ReglementationService: CycladesService {
     public static let name = "reglementation"
 
@@ -19,7 +20,19 @@ public enum ReglementationService: CycladesService {
     public static func handlers(runtime: ServiceRuntime) -> MessageHandlers? { nil }
 
     public static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
-        SessionRoutes(sessions: SessionRepository(database: runtime.database, outbox: runtime.outbox))
-            .add(to: group)
+        let database = runtime.database
+        let outbox = runtime.outbox
+        let pilote = PiloteRepository(database: database)
+        SessionRoutes(sessions: SessionRepository(database: database, outbox: outbox)).add(to: group)
+        ServiceEtapeRoutes(services: ServiceEtapeRepository(database: database, outbox: outbox)).add(to: group)
+        PiloteRoutes(importation: PiloteImport(database: database)).add(to: group)
+        AdaptationRoutes(
+            adaptations: AdaptationRepository(database: database, pilote: pilote),
+            publications: PublicationRepository(database: database, outbox: outbox)
+        ).add(to: group)
+        EtablissementRoutes(etablissements: EtablissementRepository(database: database, outbox: outbox)).add(to: group)
+        CentreRoutes(centres: CentreRepository(database: database, outbox: outbox)).add(to: group)
+        TraitementRoutes(traitements: TraitementRepository(database: database)).add(to: group)
+        RessourceRoutes(ressources: RessourceRepository(database: database)).add(to: group)
     }
 }

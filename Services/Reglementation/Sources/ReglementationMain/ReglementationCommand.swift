@@ -11,6 +11,7 @@ struct ReglementationCommand: AsyncParsableCommand {
             ServeCommand<ReglementationService>.self,
             MigrateCommand<ReglementationService>.self,
             DeadLetterCommand<ReglementationService>.self,
+            ImportPiloteCommand.self,
         ],
         defaultSubcommand: ServeCommand<ReglementationService>.self)
 }

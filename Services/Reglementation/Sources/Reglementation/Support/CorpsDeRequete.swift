@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+extension Request {
+    /// The JSON body decoded as `T`; a body that is not JSON or misses a field is refused with
+    /// a French message naming the field (400 / 422).
+    func corps<T: Decodable>(_ type: T.Type, limite: Int = 1 << 20) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            var copie = self
+            buffer = try await copie.collectBody(upTo: limite)
+        } catch {
+            throw ServiceError(.contentTooLarge, code: "requete.trop_grande", message: "Le corps de la requête dépasse \(limite / 1024) Kio.")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Self.refus(error)
+        }
+    }
+
+    static func refus(_ error: DecodingError) -> ServiceError {
+        func chemin(_ path: [any CodingKey], _ dernier: (any CodingKey)? = nil) -> String {
+            (path + (dernier.map { [$0] } ?? [])).map { key in
+                key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)"
+            }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        let (location, code, message): (String, String, String)
+        switch error {
+        case .keyNotFound(let key, let context):
+            let champ = chemin(context.codingPath, key)
+            (location, code, message) = (champ, "champ.manquant", "Le champ « \(champ) » est obligatoire.")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let champ = chemin(context.codingPath)
+            (location, code, message) = (champ, "champ.type", "Le champ « \(champ) » n'a pas le type attendu.")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            let champ = chemin(context.codingPath)
+            (location, code, message) = (champ, "champ.valeur", "Le champ « \(champ) » a une valeur invalide : \(context.debugDescription)")
+        default:
+            return ServiceError(.badRequest, code: "requete.json", message: "Le corps de la requête n'est pas un document JSON valide.")
+        }
+        return ServiceError.invalid(code, message, details: [.init(location: location, code: code, message: message)])
+    }
+}
+
+extension ServiceRequestContext {
+    /// A path parameter (the router guarantees it is there).
+    func parametre(_ name: String) -> String {
+        parameters.get(name) ?? ""
+    }
+}

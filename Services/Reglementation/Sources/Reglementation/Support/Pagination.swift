@@ -1,0 +1,59 @@
+import Hummingbird
+import ServiceKit
+
+/// `page` (from 1) and `taille` (1…200, default 50) of a list request.
+struct Pagination: Sendable {
+    var page: Int
+    var taille: Int
+    var offset: Int { (page - 1) * taille }
+
+    static let tailleMaximale = 200
+
+    init(page: Int = 1, taille: Int = 50) {
+        self.page = page
+        self.taille = taille
+    }
+
+    init(_ request: Request) throws(ServiceError) {
+        var verification = Verification()
+        self.init(request, &verification)
+        try verification.verifier()
+    }
+
+    /// Reads `page` and `taille`, recording their errors with the request's other ones.
+    init(_ request: Request, _ verification: inout Verification) {
+        let query = request.uri.queryParameters
+        page = 1
+        taille = 50
+        if let texte = query.get("page") {
+            if let valeur = Int(texte), valeur >= 1 { page = valeur } else {
+                verification.erreur("page", "pagination.page", "Le numéro de page doit être un entier supérieur ou égal à 1 (reçu « \(texte) »).")
+            }
+        }
+        if let texte = query.get("taille") {
+            if let valeur = Int(texte), (1...Self.tailleMaximale).contains(valeur) { taille = valeur } else {
+                verification.erreur("taille", "pagination.taille", "La taille de page doit être un entier entre 1 et \(Self.tailleMaximale) (reçu « \(texte) »).")
+            }
+        }
+    }
+}
+
+/// A page of a list: its items, how many there are in all, and which page this is.
+struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var items: [Item]
+    var total: Int
+    var page: Int
+    var taille: Int
+
+    init(items: [Item], total: Int, pagination: Pagination) {
+        self.items = items
+        self.total = total
+        page = pagination.page
+        taille = pagination.taille
+    }
+}
+
+/// A short, unpaged list: `{"items": […]}`.
+struct Liste<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var items: [Item]
+}

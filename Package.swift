@@ -8,7 +8,9 @@ let swiftSettings: [SwiftSetting] = [
 
 /// One service = a testable library (`Services/<Name>/Sources/<Name>`, with its SQL migrations as
 /// resources) + a tiny `@main` executable named `cyclades-<name>`.
-func service(_ name: String, executable: String, dependencies: [Target.Dependency]) -> [Target] {
+func service(
+    _ name: String, executable: String, dependencies: [Target.Dependency], resources: [Resource] = []
+) -> [Target] {
     [
         .target(
             name: name,
@@ -16,7 +18,7 @@ func service(_ name: String, executable: String, dependencies: [Target.Dependenc
             path: "Services/\(name)",
             exclude: ["Sources/\(name)Main"],
             sources: ["Sources/\(name)"],
-            resources: [.copy("Migrations")],
+            resources: [.copy("Migrations")] + resources,
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -35,6 +37,7 @@ let package = Package(
     name: "cyclades-bp",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "cyclades-gateway", targets: ["GatewayMain"]),
         .executable(name: "cyclades-reglementation", targets: ["ReglementationMain"]),
         .executable(name: "cyclades-load", targets: ["Load"]),
         .executable(name: "cyclades-messaging-probe", targets: ["MessagingProbe"]),
@@ -49,6 +52,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: Shared kit
@@ -116,7 +123,23 @@ let package = Package(
                   "ServiceKit", "Contracts", "Domain", "Messaging", "Storage",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "PostgresNIO", package: "postgres-nio"),
-              ])
+                  .product(name: "Yams", package: "Yams"),
+              ],
+              // The shipped national pilot (`Pilote/pilote-national.yaml`).
+              resources: [.copy("Pilote")])
+    + service("Gateway", executable: "cyclades-gateway",
+              dependencies: [
+                  "ServiceKit", "Domain", "Storage", "Messaging",
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                  .product(name: "Mustache", package: "swift-mustache"),
+                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                  .product(name: "JWTKit", package: "jwt-kit"),
+                  .product(name: "PostgresNIO", package: "postgres-nio"),
+                  .product(name: "Crypto", package: "swift-crypto"),
+              ],
+              // Mustache pages, static assets, the OpenAPI document it serves.
+              resources: [.copy("Templates"), .copy("Public"), .copy("OpenAPI")])
     + [
         // MARK: Tests
         .target(
@@ -160,6 +183,13 @@ let package = Package(
                 "Reglementation", "TestSupport", "ServiceKit", "Contracts", "Messaging",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "TestSupport", "ServiceKit", "Reglementation",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(

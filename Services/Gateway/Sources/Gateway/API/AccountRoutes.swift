@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// `/api/v1/comptes`, `/api/v1/papillons`, `/api/v1/audit`, `/api/v1/courriels`: habilitations,
+/// managed by admin and gestionnaire.
+struct AccountRoutes: Sendable {
+    let identity: IdentityService
+
+    struct Page<Item: Encodable & Sendable>: ResponseEncodable {
+        var items: [Item]
+        var total: Int?
+        var page: Int
+        var taille: Int
+    }
+
+    struct PapillonsRequest: Decodable {
+        var uai: String
+        var candidats: [IdentityService.CandidatPapillon]
+    }
+
+    func add(to api: RouterGroup<ServiceRequestContext>) {
+        api.get("comptes") { request, context -> Page<Account> in
+            try context.require(.admin, .gestionnaire)
+            let query = request.uri.queryParameters
+            let (page, taille) = paging(request)
+            var role: Role?
+            if let text = query.get("role") {
+                guard let value = Role(rawValue: text) else { throw ServiceError.invalid("role.inconnu", "Rôle inconnu : « \(text) ».") }
+                role = value
+            }
+            var state: Account.State?
+            if let text = query.get("etat") {
+                guard let value = Account.State(rawValue: text) else { throw ServiceError.invalid("etat.inconnu", "État inconnu : « \(text) ».") }
+                state = value
+            }
+            let result = try await identity.accounts.list(
+                role: role, state: state, scope: query.get("habilitation"), search: query.get("q"),
+                limit: taille, offset: (page - 1) * taille)
+            return Page(items: result.accounts, total: result.total, page: page, taille: taille)
+        }
+        api.post("comptes") { request, context -> EditedResponse<Account> in
+            let caller = try context.require(.admin, .gestionnaire)
+            let body = try await request.decode(as: IdentityService.NewAccount.self, context: context)
+            let account = try await identity.create(body, by: caller, address: context.remoteAddress)
+            return EditedResponse(status: .created, response: account)
+        }
+        api.get("comptes/:id") { _, context -> Account in
+            try context.require(.admin, .gestionnaire)
+            guard let id = context.parameters.get("id", as: UUID.self), let account = try await identity.accounts.find(id: id) else {
+                throw ServiceError.notFound("Compte introuvable.")
+            }
+            return account
+        }
+        api.post("comptes/:id/desactivation") { _, context -> HTTPResponse.Status in
+            let caller = try context.require(.admin, .gestionnaire)
+            guard let id = context.parameters.get("id", as: UUID.self) else { throw ServiceError.notFound("Compte introuvable.") }
+            try await identity.disable(id, by: caller, address: context.remoteAddress)
+            return .noContent
+        }
+        api.post("comptes/:id/reinitialisation") { _, context -> HTTPResponse.Status in
+            let caller = try context.require(.admin, .gestionnaire)
+            guard let id = context.parameters.get("id", as: UUID.self) else { throw ServiceError.notFound("Compte introuvable.") }
+            try await identity.sendReset(id, by: caller, address: context.remoteAddress)
+            return .accepted
+        }
+        api.post("papillons") { request, context -> Page<IdentityService.Papillon> in
+            let caller = try context.require(.etablissement, .gestionnaire)
+            let body = try await request.decode(as: PapillonsRequest.self, context: context)
+            let uai = try ServiceError.validating(field: "uai") { () throws(DomainError) in try UAIValue(body.uai) }
+            let printed = try await identity.papillons(uai: uai.value, candidats: body.candidats, by: caller, address: context.remoteAddress)
+            return Page(items: printed, total: printed.count, page: 1, taille: printed.count)
+        }
+        api.get("audit") { request, context -> Page<AccessAudit.Entry> in
+            try context.require(.admin, .gestionnaire)
+            let (page, taille) = paging(request)
+            let entries = try await identity.audit.list(
+                actor: request.uri.queryParameters.get("acteur"), action: request.uri.queryParameters.get("action"),
+                limit: taille, offset: (page - 1) * taille)
+            return Page(items: entries, total: nil, page: page, taille: taille)
+        }
+        api.get("courriels") { request, context -> Page<MailOutbox.Mail> in
+            try context.require(.admin)
+            let (_, taille) = paging(request)
+            let mails = try await identity.mails.list(recipient: request.uri.queryParameters.get("destinataire"), limit: taille)
+            return Page(items: mails, total: nil, page: 1, taille: taille)
+        }
+    }
+}
+
+/// `page` (from 1) and `taille` (1…200, default 50) of a list request.
+func paging(_ request: Request) -> (page: Int, taille: Int) {
+    let page = max(1, request.uri.queryParameters.get("page", as: Int.self) ?? 1)
+    let taille = min(200, max(1, request.uri.queryParameters.get("taille", as: Int.self) ?? 50))
+    return (page, taille)
+}
+
+import Domain

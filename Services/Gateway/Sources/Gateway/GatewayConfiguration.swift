@@ -1,0 +1,40 @@
+import Foundation
+import ServiceKit
+import Storage
+
+/// The gateway's own settings, beside the common ones.
+public struct GatewayConfiguration: Sendable {
+    /// Where each service answers (`CYCLADES_SERVICE_URLS=name=url,name=url`).
+    public var serviceURLs: [String: String]
+    /// HMAC key of the users' session tokens (`CYCLADES_SESSION_TOKEN_SECRET`, ≥ 32 bytes),
+    /// distinct from the internal token's.
+    public var sessionTokenSecret: String
+    public var sessionLifetime: Duration
+    /// bcrypt cost (`CYCLADES_BCRYPT_COST`, 4…31, default 12).
+    public var bcryptCost: UInt8
+    /// Time allowed to a service call, forwarded or aggregated.
+    public var serviceTimeout: Duration
+    /// The public base URL put in mailed links.
+    public var publicURL: String
+
+    public init(environment: [String: String]) throws {
+        serviceURLs = [:]
+        for pair in (environment["CYCLADES_SERVICE_URLS"] ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw ConfigurationError.invalid("CYCLADES_SERVICE_URLS", String(pair)) }
+            serviceURLs[String(parts[0])] = String(parts[1])
+        }
+        guard let secret = environment["CYCLADES_SESSION_TOKEN_SECRET"], secret.utf8.count >= 32 else {
+            throw ConfigurationError.invalid("CYCLADES_SESSION_TOKEN_SECRET", "(absent or shorter than 32 bytes)")
+        }
+        sessionTokenSecret = secret
+        sessionLifetime = .seconds(Int(environment["CYCLADES_SESSION_LIFETIME_SECONDS"] ?? "") ?? 8 * 3600)
+        guard let cost = UInt8(environment["CYCLADES_BCRYPT_COST"] ?? "12"), (4...31).contains(cost) else {
+            throw ConfigurationError.invalid("CYCLADES_BCRYPT_COST", environment["CYCLADES_BCRYPT_COST"] ?? "")
+        }
+        bcryptCost = cost
+        serviceTimeout = .milliseconds(Int(environment["CYCLADES_SERVICE_TIMEOUT_MS"] ?? "") ?? 3_000)
+        publicURL = environment["CYCLADES_PUBLIC_URL"]
+            ?? "http://\(environment["CYCLADES_HTTP_HOST"] ?? "127.0.0.1"):\(environment["CYCLADES_HTTP_PORT"] ?? "8100")"
+    }
+}

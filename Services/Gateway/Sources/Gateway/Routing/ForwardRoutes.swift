@@ -1,0 +1,50 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// The declarative route table: `/api/v1/<service>/<path>` goes to `<service>` as `/v1/<path>`,
+/// same method, query and body, with the caller's identity in an internal token. The gateway
+/// requires an authenticated caller; the service applies its own rules to that caller.
+struct ForwardRoutes: Sendable {
+    let directory: ServiceDirectory
+
+    /// The largest request body forwarded (imports of pilot files, CSV of candidatures).
+    static let maximumBody = 16 << 20
+
+    func add(to api: RouterGroup<ServiceRequestContext>) {
+        for service in ServiceDirectory.services {
+            let group = api.group(RouterPath(service))
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+                group.on("**", method: method) { request, context in try await forward(service, request, context) }
+            }
+        }
+    }
+
+    private func forward(_ service: String, _ request: Request, _ context: ServiceRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let prefix = "/api/v1/\(service)"
+        var path = "/v1" + request.uri.path.dropFirst(prefix.count)
+        if let query = request.uri.query, !query.isEmpty { path += "?\(query)" }
+        var body: ByteBuffer?
+        if request.method != .get && request.method != .delete {
+            do {
+                body = try await request.body.collect(upTo: Self.maximumBody)
+            } catch {
+                throw ServiceError(.contentTooLarge, code: "requete.trop_grande",
+                                   message: "Le corps de la requête dépasse \(Self.maximumBody >> 20) Mio.")
+            }
+        }
+        let answer: ServiceDirectory.Answer
+        do {
+            answer = try await directory.call(
+                service, method: request.method, path: path, identity: caller,
+                contentType: request.headers[.contentType], body: body)
+        } catch {
+            throw (error as ServiceDirectory.Failure).serviceError
+        }
+        var headers = HTTPFields()
+        if let contentType = answer.contentType { headers[.contentType] = contentType }
+        return Response(status: answer.status, headers: headers, body: .init(byteBuffer: answer.body))
+    }
+}

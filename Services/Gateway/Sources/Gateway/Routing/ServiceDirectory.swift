@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceKit
+
+/// The services behind the gateway and how to call them: every call carries a short-lived
+/// internal token naming the caller, and has a deadline.
+struct ServiceDirectory: Sendable {
+    let urls: [String: String]
+    let client: HTTPClient
+    let tokens: InternalTokenAuthority
+    let timeout: Duration
+    let logger: Logger
+
+    /// The services the route table forwards to, in the order of the steps.
+    static let services = [
+        "reglementation", "inscription", "organisation", "evaluation", "deliberation", "publication", "connector",
+    ]
+
+    struct Answer: Sendable {
+        var status: HTTPResponse.Status
+        var contentType: String?
+        var body: ByteBuffer
+    }
+
+    enum Failure: Error, Sendable {
+        case notDeployed(String)
+        case unreachable(String, String)
+        case timedOut(String)
+
+        var serviceError: ServiceError {
+            switch self {
+            case .notDeployed(let service):
+                ServiceError(.badGateway, code: "service.absent", message: "Le service \(service) n'est pas déployé.")
+            case .unreachable(let service, _):
+                ServiceError(.badGateway, code: "service.indisponible", message: "Le service \(service) ne répond pas. Réessayez plus tard.")
+            case .timedOut(let service):
+                ServiceError(.gatewayTimeout, code: "service.delai", message: "Le service \(service) n'a pas répondu à temps. Réessayez plus tard.")
+            }
+        }
+
+        var reason: String {
+            switch self {
+            case .notDeployed: "non déployé"
+            case .unreachable: "ne répond pas"
+            case .timedOut: "délai dépassé"
+            }
+        }
+    }
+
+    /// Calls `service` at `path` (e.g. `/v1/sessions?page=2`) as `identity`.
+    func call(
+        _ service: String, method: HTTPRequest.Method, path: String, identity: InternalIdentity?,
+        contentType: String? = nil, body: ByteBuffer? = nil, timeout: Duration? = nil
+    ) async throws(Failure) -> Answer {
+        guard let base = urls[service] else { throw .notDeployed(service) }
+        var request = HTTPClientRequest(url: base + path)
+        request.method = HTTPMethod(rawValue: method.rawValue)
+        if let identity {
+            do {
+                request.headers.add(name: "Authorization", value: "Bearer \(try await tokens.sign(identity))")
+            } catch {
+                throw .unreachable(service, "token: \(error)")
+            }
+        }
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let body { request.body = .bytes(body) }
+        let deadline = timeout ?? self.timeout
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)))
+            let collected = try await response.body.collect(upTo: 32 << 20)
+            return Answer(
+                status: HTTPResponse.Status(code: Int(response.status.code)),
+                contentType: response.headers.first(name: "Content-Type"), body: collected)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            logger.warning("service call timed out", metadata: ["service": "\(service)", "path": "\(path)"])
+            throw .timedOut(service)
+        } catch {
+            logger.warning("service call failed", metadata: ["service": "\(service)", "path": "\(path)", "error": "\(error)"])
+            throw .unreachable(service, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Domain
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// The gestionnaire's screens: the dashboard (sessions from the réglementation service), the
+/// list of sessions, and a session's dashboard gathered from every step's service.
+struct GestionnairePages: Sendable {
+    let directory: ServiceDirectory
+    let renderer: WebRenderer
+
+    /// A session as the réglementation service lists it (only what the pages show).
+    struct SessionResume: Decodable {
+        var code: String
+        var libelle: String
+        var academie: String
+        var nature: String
+        var etat: String
+        var debutEpreuves: String?
+        var finEpreuves: String?
+        var services: [ServiceEtape]?
+    }
+
+    struct ServiceEtape: Decodable {
+        var service: String
+        var libelle: String
+        var etat: String
+        var ouverturePrevue: String?
+        var fermeturePrevue: String?
+    }
+
+    struct SessionsAnswer: Decodable {
+        var items: [SessionResume]
+        var total: Int
+    }
+
+    struct LigneSession {
+        var code: String
+        var lien: String
+        var libelle: String
+        var nature: String
+        var academie: String
+        var epreuves: String?
+        var etat: String
+        var ouverte: Bool
+    }
+
+    struct SessionsPage {
+        var sessions: [LigneSession]
+        var total: Int?
+        var indisponible: String?
+        var pagination: Pagination?
+    }
+
+    struct SessionPage {
+        var code: String
+        var libelle: String?
+        var resume: [AggregateView.Valeur]
+        var services: [LigneService]
+        var parties: AggregateView
+    }
+
+    struct LigneService {
+        var libelle: String
+        var etat: String
+        var classe: String
+        var ouverture: String?
+        var fermeture: String?
+    }
+
+    static let parts: [(name: String, label: String)] = [
+        ("session", "Session et services d'étape"), ("inscriptions", "Inscriptions"), ("organisation", "Organisation"),
+        ("notes", "Collecte des notes"), ("deliberation", "Délibération"), ("publication", "Publication"),
+    ]
+
+    func add(to web: RouterGroup<ServiceRequestContext>) {
+        web.get("gestionnaire") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let page = await sessions(page: 1, taille: 20, as: caller)
+            return await renderer.render("gestionnaire", titre: "Tableau de bord", page: page, request: request, context: context)
+        }
+        web.get("gestionnaire/sessions") { request, context -> Response in
+            let caller = try context.require(.gestionnaire, .admin)
+            let numero = max(1, request.uri.queryParameters.get("page", as: Int.self) ?? 1)
+            var page = await sessions(page: numero, taille: 50, as: caller)
+            if let total = page.total {
+                page.pagination = Pagination(page: numero, taille: 50, total: total, base: "/gestionnaire/sessions?")
+            }
+            return await renderer.render("sessions", titre: "Sessions", page: page, request: request, context: context)
+        }
+        web.get("gestionnaire/sessions/:code") { request, context -> Response in
+            let caller = try context.require(.gestionnaire, .admin)
+            let text = try context.parameters.require("code")
+            guard let code = try? SessionCode(text) else { throw ServiceError.notFound("Aucune session n'a le code « \(text) ».") }
+            let aggregate = await AggregateRoutes(directory: directory).gather(AggregateRoutes.tableauDeBord(code.description), as: caller)
+            if aggregate.parties["session"]?.etat == "absent" {
+                throw ServiceError.notFound("La session \(code.description) n'existe pas.")
+            }
+            var parties = AggregateView(aggregate, order: Self.parts)
+            if !parties.lignes.isEmpty { parties.lignes[0].resume = [] }
+            let session = AggregateView.decode(SessionResume.self, aggregate.parties["session"]?.donnees)
+            let page = SessionPage(
+                code: code.description, libelle: session?.libelle,
+                resume: session.map { Self.facts(of: $0) } ?? [],
+                services: (session?.services ?? []).map { service in
+                    let (etat, classe) = Self.stepState(service.etat)
+                    return LigneService(libelle: service.libelle, etat: etat, classe: classe,
+                                        ouverture: Affichage.jour(service.ouverturePrevue),
+                                        fermeture: Affichage.jour(service.fermeturePrevue))
+                },
+                parties: parties)
+            return await renderer.render("session", titre: "Session \(code.description)", page: page, request: request, context: context)
+        }
+    }
+
+    /// A page of sessions from the réglementation service, or why there is none.
+    func sessions(page: Int, taille: Int, as caller: InternalIdentity) async -> SessionsPage {
+        do {
+            let answer = try await directory.call(
+                "reglementation", method: .get, path: "/v1/sessions?taille=\(taille)&page=\(page)", identity: caller)
+            guard answer.status == .ok, let list = try? JSONDecoder().decode(SessionsAnswer.self, from: answer.body) else {
+                return SessionsPage(sessions: [], indisponible: "Le service réglementation a répondu par une erreur (\(answer.status.code)) : la liste des sessions est indisponible pour le moment.")
+            }
+            return SessionsPage(sessions: list.items.map(Self.row), total: list.total)
+        } catch {
+            return SessionsPage(sessions: [], indisponible: "\(error.serviceError.message) La liste des sessions est indisponible pour le moment.")
+        }
+    }
+
+    static func row(_ session: SessionResume) -> LigneSession {
+        LigneSession(
+            code: session.code, lien: "/gestionnaire/sessions/\(Affichage.requete(session.code))", libelle: session.libelle,
+            nature: Self.nature(session.nature), academie: session.academie, epreuves: Self.period(session),
+            etat: session.etat == "ouverte" ? "Ouverte" : "Close", ouverte: session.etat == "ouverte")
+    }
+
+    static func facts(of session: SessionResume) -> [AggregateView.Valeur] {
+        [
+            .init(nom: "Nature", valeur: nature(session.nature)),
+            .init(nom: "Académie", valeur: session.academie),
+            .init(nom: "Épreuves", valeur: period(session) ?? "dates non fixées"),
+            .init(nom: "État", valeur: session.etat == "ouverte" ? "Ouverte" : "Close"),
+        ]
+    }
+
+    static func nature(_ raw: String) -> String {
+        SessionCode.Nature(rawValue: raw).map { $0.libelle.prefix(1).uppercased() + $0.libelle.dropFirst() } ?? raw
+    }
+
+    static func period(_ session: SessionResume) -> String? {
+        switch (Affichage.jour(session.debutEpreuves), Affichage.jour(session.finEpreuves)) {
+        case let (debut?, fin?): "du \(debut) au \(fin)"
+        case let (debut?, nil): "à partir du \(debut)"
+        case let (nil, fin?): "jusqu'au \(fin)"
+        case (nil, nil): nil
+        }
+    }
+
+    static func stepState(_ raw: String) -> (String, String) {
+        switch raw {
+        case "ouvert": ("Ouvert", "etat--ok")
+        case "ferme": ("Fermé", "etat--neutre")
+        default: ("À ouvrir", "etat--attente")
+        }
+    }
+}
+
+/// Links to the previous and next pages of a list.
+struct Pagination {
+    var page: Int
+    var pages: Int
+    var precedente: String?
+    var suivante: String?
+
+    /// `base` ends with `?` or `&`; `total` nil when unknown (then `hasMore` says if there is more).
+    init(page: Int, taille: Int, total: Int?, hasMore: Bool = false, base: String) {
+        self.page = page
+        pages = total.map { max(1, ($0 + taille - 1) / taille) } ?? 0
+        precedente = page > 1 ? "\(base)page=\(page - 1)" : nil
+        let more = total.map { page * taille < $0 } ?? hasMore
+        suivante = more ? "\(base)page=\(page + 1)" : nil
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// The home pages of the other roles (admin, établissement, correcteur, président de jury,
+/// candidat) and the établissement's papillons.
+struct RolePages: Sendable {
+    let identity: IdentityService
+    let directory: ServiceDirectory
+    let renderer: WebRenderer
+
+    struct Carte {
+        var titre: String
+        var texte: String
+        var lien: String?
+    }
+
+    struct AccueilPage {
+        var intro: String
+        var cartes: [Carte]
+        var perimetreTitre: String?
+        var perimetre: [String]
+        /// Said instead of the list when the perimeter is empty.
+        var vide: String?
+
+        init(intro: String, cartes: [Carte], perimetreTitre: String? = nil, perimetre: [String], vide: String? = nil) {
+            self.intro = intro
+            self.cartes = cartes
+            self.perimetreTitre = perimetreTitre
+            self.perimetre = perimetre
+            self.vide = perimetre.isEmpty ? vide : nil
+        }
+    }
+
+    struct DossierPage {
+        var identifiant: String?
+        var parties: AggregateView?
+    }
+
+    struct PapillonsPage {
+        var uais: [AccountPages.Option]
+        var formulaire: Formulaire.Vue
+    }
+
+    struct Imprime {
+        var uai: String
+        var papillons: [Papillon]
+        /// Accounts already active, skipped (nil when none).
+        var ignores: Int?
+    }
+
+    struct Papillon {
+        var identifiant: String
+        var nom: String
+        var code: String
+        var validJusquau: String
+    }
+
+    static let dossierParts: [(name: String, label: String)] = [
+        ("candidature", "Candidature"), ("convocation", "Convocation"), ("notes", "Notes"),
+        ("resultat", "Résultat"), ("documents", "Documents"),
+    ]
+
+    func add(to web: RouterGroup<ServiceRequestContext>) {
+        web.get("admin") { request, context -> Response in
+            try context.require(.admin)
+            let page = AccueilPage(
+                intro: "Vous administrez les habilitations de Cyclades BP : comptes, rôles et périmètres, et le journal des accès.",
+                cartes: [
+                    Carte(titre: "Comptes", texte: "Créer, rechercher, désactiver les comptes ; renvoyer un lien d'activation.", lien: "/comptes"),
+                    Carte(titre: "Journal d'accès", texte: "Qui s'est connecté, quand, d'où ; les refus et les changements d'habilitation.", lien: "/journal"),
+                ],
+                perimetre: [])
+            return await renderer.render("accueil", titre: "Administration", page: page, request: request, context: context)
+        }
+        web.get("etablissement") { request, context -> Response in
+            let caller = try context.require(.etablissement)
+            let page = AccueilPage(
+                intro: "L'espace de votre établissement : les comptes de vos candidats et, au fil de la session, leurs candidatures, convocations et résultats.",
+                cartes: [
+                    Carte(titre: "Papillons", texte: "Imprimer les papillons de connexion de vos candidats (identifiant et code d'activation).",
+                          lien: "/etablissement/papillons"),
+                    Carte(titre: "Candidatures, convocations, résultats", texte: "Ces écrans ouvriront avec les services d'étape correspondants.", lien: nil),
+                ],
+                perimetreTitre: "Établissements de votre habilitation", perimetre: Self.scopes("uai", of: caller) + Self.scopes("centre", of: caller),
+                vide: "Votre compte n'est rattaché à aucun établissement : adressez-vous à la division des examens.")
+            return await renderer.render("accueil", titre: "Accueil de l'établissement", page: page, request: request, context: context)
+        }
+        web.get("correcteur") { request, context -> Response in
+            let caller = try context.require(.correcteur, .interrogateur)
+            let page = AccueilPage(
+                intro: "Le portail de correction : vous y saisirez les notes de vos lots (numéros d'anonymat seulement), puis verrouillerez votre saisie.",
+                cartes: [Carte(titre: "Saisie des notes", texte: "Elle ouvrira quand le gestionnaire aura ouvert la collecte des notes de vos lots.", lien: nil)],
+                perimetreTitre: "Mes lots", perimetre: Self.scopes("lot", of: caller),
+                vide: "Aucun lot ne vous est attribué pour le moment.")
+            return await renderer.render("accueil", titre: "Mes lots", page: page, request: request, context: context)
+        }
+        web.get("jury") { request, context -> Response in
+            let caller = try context.require(.presidentJury)
+            let page = AccueilPage(
+                intro: "Vous présidez la délibération de vos jurys (anonyme et projetée) et signez leurs procès-verbaux.",
+                cartes: [Carte(titre: "Délibérations", texte: "Elles ouvriront quand le gestionnaire aura ouvert le service de délibération.", lien: nil)],
+                perimetreTitre: "Mes jurys", perimetre: Self.scopes("jury", of: caller),
+                vide: "Aucun jury ne vous est attribué pour le moment.")
+            return await renderer.render("accueil", titre: "Mes jurys", page: page, request: request, context: context)
+        }
+        web.get("candidat") { request, context -> Response in
+            let caller = try context.require(.candidat)
+            guard let id = Self.scopes("candidat", of: caller).first else {
+                return await renderer.render("candidat", titre: "Mon dossier", page: DossierPage(), request: request, context: context)
+            }
+            let aggregate = await AggregateRoutes(directory: directory).gather(AggregateRoutes.dossier(Affichage.requete(id)), as: caller)
+            let page = DossierPage(identifiant: id, parties: AggregateView(aggregate, order: Self.dossierParts))
+            return await renderer.render("candidat", titre: "Mon dossier", page: page, request: request, context: context)
+        }
+        web.get("etablissement/papillons") { request, context -> Response in
+            let caller = try context.require(.etablissement)
+            return await papillons(Self.papillonsForm(), caller: caller, request: request, context: context)
+        }
+        web.post("etablissement/papillons") { request, context -> Response in
+            let caller = try context.require(.etablissement)
+            let form = try await WebForm.read(request)
+            var formulaire = Self.papillonsForm(form)
+            let uai = form["uai"]
+            if !Self.scopes("uai", of: caller).contains(uai) { formulaire.erreur("uai", "Choisissez un établissement de votre habilitation.") }
+            var candidats: [IdentityService.CandidatPapillon] = []
+            for (index, line) in form["candidats"].split(whereSeparator: \.isNewline).enumerated() {
+                let parts = line.split(separator: ";", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                        formulaire.erreur("candidats", "Ligne \(index + 1) : attendu « identifiant ; nom ».")
+                    }
+                    continue
+                }
+                candidats.append(.init(identifiant: parts[0], nom: parts[1]))
+            }
+            if candidats.isEmpty { formulaire.erreur("candidats", "Indiquez au moins un candidat, un par ligne : « identifiant ; nom ».") }
+            if !formulaire.hasErrors {
+                do {
+                    let printed = try await identity.papillons(uai: uai, candidats: candidats, by: caller, address: context.remoteAddress)
+                    let page = Imprime(
+                        uai: uai,
+                        papillons: printed.map {
+                            Papillon(identifiant: $0.identifiant, nom: $0.nom, code: $0.code,
+                                     validJusquau: Affichage.dateHeure($0.validJusquau))
+                        },
+                        ignores: candidats.count > printed.count ? candidats.count - printed.count : nil)
+                    return await renderer.render("papillons-imprimes", titre: "Papillons à imprimer", page: page,
+                                                 request: request, context: context)
+                } catch let error as ServiceError where error.status == .forbidden {
+                    formulaire.erreur("uai", error.message)
+                } catch let error as ServiceError where error.status != .internalServerError {
+                    formulaire.erreur("candidats", error.message)
+                }
+            }
+            return await papillons(formulaire, caller: caller, request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    private func papillons(
+        _ formulaire: Formulaire, caller: InternalIdentity, request: Request, context: ServiceRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) async -> Response {
+        let chosen = formulaire.champs["uai"]?.valeur ?? ""
+        let uais = Self.scopes("uai", of: caller).map { AccountPages.Option(valeur: $0, libelle: $0, choisi: $0 == chosen) }
+        return await renderer.render(
+            "papillons", titre: formulaire.hasErrors ? "Erreur : papillons" : "Papillons",
+            page: PapillonsPage(uais: uais, formulaire: formulaire.vue), request: request, context: context, status: status)
+    }
+
+    static func papillonsForm(_ form: WebForm? = nil) -> Formulaire {
+        Formulaire([
+            Champ("uai", "Établissement (UAI)", valeur: form?["uai"] ?? ""),
+            Champ("candidats", "Candidats", valeur: form?["candidats"] ?? "",
+                  aide: "Un candidat par ligne : identifiant ; nom. Par exemple : dupont.marie ; Marie Dupont"),
+        ])
+    }
+
+    /// The values of the caller's scopes of `kind`, sorted.
+    static func scopes(_ kind: String, of caller: InternalIdentity) -> [String] {
+        caller.scopes.compactMap { scope in
+            scope.hasPrefix(kind + ":") ? String(scope.dropFirst(kind.count + 1)) : nil
+        }.sorted()
+    }
+}

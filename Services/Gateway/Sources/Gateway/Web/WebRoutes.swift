@@ -1,0 +1,33 @@
+import Hummingbird
+import ServiceKit
+
+/// The French web pages for people: server-rendered (Mustache, one layout), usable without
+/// JavaScript, every form protected by a CSRF token, every page with security headers.
+///
+/// | page | who |
+/// |---|---|
+/// | `/` | anyone: to the login page, or to the role's home |
+/// | `/connexion`, `/deconnexion` (POST) | anyone |
+/// | `/activation`, `/reinitialisation`, `/activation-papillon`, `/mot-de-passe-oublie` | anyone |
+/// | `/gestionnaire`, `/gestionnaire/sessions`, `/gestionnaire/sessions/{code}` | gestionnaire (sessions: and admin) |
+/// | `/comptes`, `/journal` | gestionnaire, admin |
+/// | `/admin`, `/etablissement`, `/etablissement/papillons`, `/correcteur`, `/jury`, `/candidat` | their role |
+struct WebRoutes: Sendable {
+    let components: GatewayComponents
+
+    func add(to router: Router<ServiceRequestContext>) throws {
+        let identity = components.identity
+        let secure = components.configuration.publicURL.hasPrefix("https")
+        let renderer = WebRenderer(library: try WebRenderer.loadLibrary(), accounts: identity.accounts, secureCookies: secure)
+        let web = router.group().add(middleware: WebPageMiddleware(renderer: renderer, audit: identity.audit))
+
+        web.get("/") { _, context -> Response in
+            guard let caller = context.identity, caller.role != .service else { return WebRenderer.redirect("/connexion") }
+            return WebRenderer.redirect(WebRenderer.home(of: caller.role))
+        }
+        AuthPages(identity: identity, renderer: renderer, auth: AuthRoutes(identity: identity, secureCookies: secure)).add(to: web)
+        GestionnairePages(directory: components.directory, renderer: renderer).add(to: web)
+        AccountPages(identity: identity, renderer: renderer).add(to: web)
+        RolePages(identity: identity, directory: components.directory, renderer: renderer).add(to: web)
+    }
+}

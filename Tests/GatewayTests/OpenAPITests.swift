@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+import Storage
+import Testing
+import TestSupport
+@testable import Gateway
+
+/// The OpenAPI document: valid OpenAPI 3.1 (`openapi-spec-validator`), and the same operations as
+/// the router, no more, no fewer.
+@Suite("Gateway OpenAPI document")
+struct OpenAPITests {
+    @Test("openapi-spec-validator accepts the document")
+    func valid() async throws {
+        let (status, sortie) = try await DocumentOpenAPI.python(["-m", "openapi_spec_validator", DocumentOpenAPI.fichier.path])
+        #expect(status == 0, "\(sortie)")
+        #expect(sortie.contains("OK"), "\(sortie)")
+    }
+
+    @Test("every route under /api is documented and every documented operation is routed")
+    func matchesRouter() async throws {
+        let documentees = try await DocumentOpenAPI.operations()
+        var environment = try TestStack.environment("gateway")
+        environment["CYCLADES_BCRYPT_COST"] = "4"
+        let runtime = await ServiceRuntime(configuration: try ServiceConfiguration(serviceName: "gateway", environment: environment))
+        let router = try await GatewayService.makeRouter(runtime: runtime)
+        let routees = Set(router.routes
+            .filter { $0.path.description.hasPrefix("/api/") }
+            .map { "\($0.method.rawValue) \(DocumentOpenAPI.normaliser($0.path.description))" })
+        #expect(routees.count > 40, "\(routees.sorted())")
+        #expect(routees.subtracting(documentees).isEmpty, "routed, not documented: \(routees.subtracting(documentees).sorted())")
+        #expect(documentees.subtracting(routees).isEmpty, "documented, not routed: \(documentees.subtracting(routees).sorted())")
+        for service in ServiceDirectory.services {
+            for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+                #expect(documentees.contains("\(method) /api/v1/\(service)/{chemin}"))
+            }
+        }
+    }
+
+    @Test("the gateway serves the document at /api/openapi.yaml")
+    func served() async throws {
+        try await Passerelle.avec { p in
+            let reponse = try await p.appel(.get, "/api/openapi.yaml")
+            #expect(reponse.status == .ok)
+            #expect(reponse.headers[.contentType]?.hasPrefix("application/yaml") == true)
+            #expect(reponse.texte == (try String(contentsOf: DocumentOpenAPI.fichier, encoding: .utf8)))
+        }
+    }
+}
+
+enum DocumentOpenAPI {
+    static var fichier: URL {
+        TestStack.repositoryDirectory.appendingPathComponent("Services/Gateway/OpenAPI/openapi.yaml")
+    }
+
+    /// A router path in the document's spelling: `:id` or `{id}` → `{id}`, `**` → `{chemin}`.
+    static func normaliser(_ path: String) -> String {
+        "/" + path.split(separator: "/").map { part -> String in
+            if part == "**" { return "{chemin}" }
+            if part.hasPrefix(":") { return "{\(part.dropFirst())}" }
+            return String(part)
+        }.joined(separator: "/")
+    }
+
+    /// `METHOD /path` of every operation of the document (path items given by `$ref` resolved).
+    static func operations() async throws -> Set<String> {
+        let script = """
+            import json, sys, yaml
+            document = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+            def resolve(item):
+                while "$ref" in item:
+                    node = document
+                    for key in item["$ref"].lstrip("#/").split("/"):
+                        node = node[key]
+                    item = node
+                return item
+            operations = []
+            for path, item in document["paths"].items():
+                for method in resolve(item):
+                    if method in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):
+                        operations.append(method.upper() + " " + path)
+            print(json.dumps(operations))
+            """
+        let (status, sortie) = try await python(["-c", script, fichier.path])
+        guard status == 0, let line = sortie.split(separator: "\n").last,
+              let operations = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String]
+        else { throw TestStackError("reading the document failed: \(sortie)") }
+        return Set(operations)
+    }
+
+    /// Runs `python3 ARGS` (`CYCLADES_PYTHON` to choose another) on a thread of its own; returns
+    /// its exit status and its output (stdout and stderr).
+    static func python(_ arguments: [String]) async throws -> (Int32, String) {
+        let python = ProcessInfo.processInfo.environment["CYCLADES_PYTHON"] ?? "python3"
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = [python] + arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = pipe
+                process.standardInput = FileHandle.nullDevice
+                do {
+                    try process.run()
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+}

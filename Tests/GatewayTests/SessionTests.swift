@@ -41,7 +41,8 @@ struct GatewaySessionTests {
 
     @Test("the 6th attempt within a minute is refused without checking the password, even the right one (429), and the audit says so")
     func bruteForce() async throws {
-        try await Passerelle.avec { p in
+        // Live: a real socket, so that the audit and the per-address limit see the caller's address.
+        try await Passerelle.avec(mode: .live) { p in
             let compte = try await p.compte(.correcteur, habilitations: ["lot:L1"])
             let admin = try await p.jeton(try await p.compte(.admin))
             for attempt in 1...IdentityService.lockThreshold {
@@ -68,6 +69,18 @@ struct GatewaySessionTests {
                 #expect(failed == 5)
                 #expect(locked)
             }
+            #expect(entries.allSatisfy { ["127.0.0.1", "::1"].contains($0.address ?? "") }, "\(entries.map(\.address))")
+
+            // Beside the lock, an address gets 30 attempts a minute, whatever the logins.
+            for attempt in (IdentityService.lockThreshold + 2)...IdentityService.perAddress.limit {
+                #expect(try await p.connexion(compte.login, Passerelle.motDePasse).status == .tooManyRequests, "attempt \(attempt)")
+            }
+            let autre = try await p.compte(.correcteur)
+            let limite = try await p.connexion(autre.login, Passerelle.motDePasse)
+            #expect(limite.status == .tooManyRequests)
+            #expect(try limite.probleme.code == "connexion.trop_de_tentatives")
+            let parAdresse = try await p.audit(acteur: autre.login, admin: admin)
+            #expect(parAdresse.first?.detail == "limite par adresse")
         }
     }
 
@@ -139,6 +152,9 @@ struct GatewaySessionTests {
             let pasDuJSON = try await p.appel(.post, "/api/v1/auth/connexion", json: "identifiant=abc")
             #expect(pasDuJSON.status == .badRequest)
             #expect(try pasDuJSON.probleme.code == "requete.json")
+            let enorme = try await p.appel(.post, "/api/v1/auth/connexion", json: #"{"identifiant":""# + String(repeating: "a", count: 1 << 20) + #"","motDePasse":"x"}"#)
+            #expect(enorme.status == .contentTooLarge)
+            #expect(try enorme.probleme.code == "requete.trop_grande")
         }
     }
 }

@@ -51,6 +51,14 @@ public final class MessageConsumer: Service, Sendable {
     }
 
     public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.watchDeadLetters() }
+            try await consume()
+            group.cancelAll()
+        }
+    }
+
+    private func consume() async throws {
         var stopping = false
         for try await batch in amqp.batches() {
             if !batch.isEmpty { try await process(batch) }
@@ -62,6 +70,16 @@ public final class MessageConsumer: Service, Sendable {
             if Task.isCancelled { break }
         }
         await amqp.close()
+    }
+
+    /// Publishes the dead-letter queue's depth as `cyclades_dead_letters{queue}` every 30 s.
+    private func watchDeadLetters() async {
+        let admin = DeadLetterAdmin(configuration: amqp.configuration, queue: amqp.queue)
+        let gauge = Gauge(label: "cyclades_dead_letters", dimensions: [("queue", admin.deadLetterQueue)])
+        while !Task.isCancelled {
+            if let count = try? await admin.count() { gauge.record(count) }
+            try? await Task.sleep(for: .seconds(30))
+        }
     }
 
     private struct Item {

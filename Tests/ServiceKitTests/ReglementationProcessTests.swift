@@ -8,26 +8,34 @@ import Testing
 /// The real `cyclades-reglementation serve` as a process: health, metrics, the token check, its
 /// errors over HTTP, and a graceful stop on SIGTERM.
 @Suite struct ReglementationProcessTests {
-    @Test(.timeLimit(.minutes(3)))
-    func theServiceAnswersOverHTTPAndStopsGracefully() async throws {
+    /// Runs `cyclades-reglementation serve` with the stack's `reglementation.env` (plus `changes`)
+    /// on a free port, hands `body` a client once the port answers, then stops it with SIGTERM and
+    /// expects a clean exit 0 within 10 s.
+    static func withService(
+        _ changes: [String: String] = [:],
+        _ body: (HTTPClient, ChildProcess, _ secret: String) async throws -> Void
+    ) async throws {
         let binary = TestStack.binDirectory.appendingPathComponent("cyclades-reglementation")
         try #require(
             FileManager.default.isExecutableFile(atPath: binary.path),
             "no \(binary.path): build the products first (`swift build --build-tests`, as deploy/local/test does)")
-
-        var environment = try TestStack.environment("reglementation")
+        var environment = try TestStack.environment("reglementation").merging(changes) { $1 }
         let secret = try #require(environment["CYCLADES_INTERNAL_TOKEN_SECRET"])
         // Not the stack's own port for the service (57101): a free one, so that nothing collides.
         let port = try Fixtures.freePort()
         environment["CYCLADES_HTTP_PORT"] = "\(port)"
         environment["CYCLADES_LOG_LEVEL"] = "info"
-        let code = try await Self.unusedSessionCode()
 
         let service = try ChildProcess(binary, ["serve"], environment: environment)
+        let http = HTTPClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!)
         do {
-            try await exercise(
-                HTTPClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!), service: service,
-                authority: InternalTokenAuthority(secret: secret), code: code)
+            // Migrations run first, then the server listens.
+            let listening = try await TestStack.eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+                guard service.isRunning else { throw TestStackError("the service exited with \(service.process.terminationStatus)") }
+                return (try? await http.request("GET", "health")) != nil
+            }
+            try #require(listening, "nothing answers on port \(port) within 60 s")
+            try await body(http, service, secret)
         } catch {
             Issue.record("service output:\n\(service.errors.suffix(4_000))")
             throw error
@@ -37,16 +45,38 @@ import Testing
         let status = try await service.waitForExit(timeout: .seconds(10))
         #expect(status == 0, "exit \(String(describing: status)) after SIGTERM:\n\(service.errors.suffix(2_000))")
         #expect(service.process.terminationReason == .exit, "it exits by itself, not killed by the signal")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func theServiceAnswersOverHTTPAndStopsGracefully() async throws {
+        let code = try await Self.unusedSessionCode()
+        try await Self.withService { http, _, secret in
+            try await exercise(http, authority: InternalTokenAuthority(secret: secret), code: code)
+        }
         try await Self.deleteSession(code)
     }
 
-    func exercise(_ http: HTTPClient, service: ChildProcess, authority: InternalTokenAuthority, code: String) async throws {
-        // /health: 200 once the database and the broker are reachable (migrations run first).
-        let healthy = try await TestStack.eventually(timeout: .seconds(60), every: .milliseconds(250)) {
-            guard service.isRunning else { throw TestStackError("the service exited with \(service.process.terminationStatus)") }
-            return (try? await http.request("GET", "health"))?.status == 200
+    @Test(.timeLimit(.minutes(3)))
+    func healthIsDegradedWhileTheBrokerIsUnreachable() async throws {
+        let url = try #require(try TestStack.environment("reglementation")["CYCLADES_AMQP_URL"])
+        let closedPort = try Fixtures.freePort()
+        let unreachable = url.replacingOccurrences(of: #":[0-9]+/"#, with: ":\(closedPort)/", options: .regularExpression)
+        try await Self.withService(["CYCLADES_AMQP_URL": unreachable]) { http, _, _ in
+            let health = try await http.request("GET", "health")
+            #expect(health.status == 503)
+            let report = try health.json()
+            #expect(report["status"] as? String == "degraded")
+            #expect(report["database"] as? Bool == true)
+            #expect(report["broker"] as? Bool == false)
         }
-        try #require(healthy, "no healthy /health within 60 s")
+    }
+
+    func exercise(_ http: HTTPClient, authority: InternalTokenAuthority, code: String) async throws {
+        // /health: 200 with the database and the broker reachable.
+        let healthy = try await TestStack.eventually(timeout: .seconds(30), every: .milliseconds(250)) {
+            (try? await http.request("GET", "health"))?.status == 200
+        }
+        try #require(healthy, "/health never answered 200")
         let health = try await http.request("GET", "health")
         let report = try health.json()
         #expect(report["status"] as? String == "ok")

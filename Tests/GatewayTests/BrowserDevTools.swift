@@ -163,6 +163,7 @@ final class DevToolsBrowser: @unchecked Sendable {
         lock.withLock { self.session = session }
         try await send("Page.enable")
         try await send("Runtime.enable")
+        try await send("Log.enable")
     }
 
     /// Loads `url` and waits for its load event.
@@ -194,12 +195,26 @@ final class DevToolsBrowser: @unchecked Sendable {
         try await evaluate(expression) as? String ?? ""
     }
 
-    /// Presses a key (e.g. "Tab", "Enter") as a keyboard user would.
-    func press(_ key: String, code: String? = nil, keyCode: Int) async throws {
-        for type in ["rawKeyDown", "keyUp"] {
-            var params: [String: Any] = ["type": type, "key": key, "code": code ?? key, "windowsVirtualKeyCode": keyCode]
-            if type == "rawKeyDown" && key == "Enter" { params["text"] = "\r" }
-            try await send("Input.dispatchKeyEvent", params)
+    /// Presses a key as a keyboard user would: `press("Tab", keyCode: 9)`, or with the character
+    /// it types, `press("Enter", keyCode: 13, text: "\r")` (which submits a form).
+    func press(_ key: String, keyCode: Int, text: String? = nil) async throws {
+        var down: [String: Any] = ["type": text == nil ? "rawKeyDown" : "keyDown", "key": key, "code": key, "windowsVirtualKeyCode": keyCode]
+        if let text { down["text"] = text }
+        try await send("Input.dispatchKeyEvent", down)
+        try await send("Input.dispatchKeyEvent", ["type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": keyCode])
+    }
+
+    /// The browser's own error messages so far (refused resources, CSP violations), as
+    /// "text (url)".
+    func logErrors() -> [String] {
+        lock.withLock {
+            events.compactMap { event -> String? in
+                guard event["method"] as? String == "Log.entryAdded",
+                      let entry = (event["params"] as? [String: Any])?["entry"] as? [String: Any],
+                      entry["level"] as? String == "error"
+                else { return nil }
+                return "\(entry["text"] as? String ?? "?") (\(entry["url"] as? String ?? ""))"
+            }
         }
     }
 
@@ -208,9 +223,18 @@ final class DevToolsBrowser: @unchecked Sendable {
         try await send("Input.insertText", ["text": text])
     }
 
-    /// A PNG of the viewport, written to `file`.
-    func screenshot(to file: URL) async throws {
-        let answer = try await send("Page.captureScreenshot", ["format": "png"])
+    /// A PNG of the page, written to `file`: the whole page (beyond the viewport) by default.
+    func screenshot(to file: URL, fullPage: Bool = true) async throws {
+        var params: [String: Any] = ["format": "png"]
+        if fullPage {
+            let metrics = try await send("Page.getLayoutMetrics")
+            if let size = metrics["cssContentSize"] as? [String: Any],
+               let width = (size["width"] as? NSNumber)?.doubleValue, let height = (size["height"] as? NSNumber)?.doubleValue {
+                params["clip"] = ["x": 0, "y": 0, "width": width, "height": min(height, 4_000), "scale": 1]
+                params["captureBeyondViewport"] = true
+            }
+        }
+        let answer = try await send("Page.captureScreenshot", params)
         guard let base64 = answer["data"] as? String, let data = Data(base64Encoded: base64) else {
             throw Failure("no screenshot data")
         }

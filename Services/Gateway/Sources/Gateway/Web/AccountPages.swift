@@ -199,10 +199,10 @@ struct AccountPages: Sendable {
             Champ("identifiant", "Identifiant", valeur: form?["identifiant"] ?? "",
                   aide: "3 à 100 caractères : lettres minuscules, chiffres, . _ @ + -", autocomplete: "off"),
             Champ("nom", "Nom affiché", valeur: form?["nom"] ?? "", autocomplete: "off"),
-            Champ("courriel", "Adresse électronique (facultative)", type: "email", valeur: form?["courriel"] ?? "",
+            Champ("courriel", "Adresse électronique", type: "email", valeur: form?["courriel"] ?? "",
                   aide: "Le lien d'activation y est envoyé.", autocomplete: "off", requis: false),
             Champ("role", "Rôle", valeur: form?["role"] ?? ""),
-            Champ("habilitations", "Habilitations (facultatives)", valeur: form?["habilitations"] ?? "",
+            Champ("habilitations", "Habilitations", valeur: form?["habilitations"] ?? "",
                   aide: "Séparées par des virgules, par exemple uai:0750655E. Établissement : uai: ou centre: ; correcteur : lot: ; président de jury : jury: ; candidat : candidat: et uai:.",
                   autocomplete: "off", requis: false),
         ])

@@ -30,11 +30,12 @@ struct AggregateView {
             return Ligne(partie: label, service: part.service, etat: etat, classe: classe, detail: part.raison,
                          resume: part.etat == "disponible" ? Self.summary(part.donnees) : [])
         }
-        manquants = aggregate.manquants.map { part in
-            let label = order.first { aggregate.parties[$0.name]?.service == part.service }?.label ?? part.service
+        // In the parts' order, not the services' names.
+        manquants = order.compactMap { name, label in
+            guard let part = aggregate.parties[name], part.etat == "indisponible" else { return nil }
             return "\(label) (service \(part.service) : \(part.raison ?? "indisponible"))"
         }
-        complet = aggregate.complet
+        complet = manquants.isEmpty
     }
 
     static func state(_ etat: String) -> (String, String) {

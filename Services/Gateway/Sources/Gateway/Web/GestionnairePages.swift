@@ -104,7 +104,7 @@ struct GestionnairePages: Sendable {
                 resume: session.map { Self.facts(of: $0) } ?? [],
                 services: (session?.services ?? []).map { service in
                     let (etat, classe) = Self.stepState(service.etat)
-                    return LigneService(libelle: service.libelle, etat: etat, classe: classe,
+                    return LigneService(libelle: service.libelle.prefix(1).uppercased() + service.libelle.dropFirst(), etat: etat, classe: classe,
                                         ouverture: Affichage.jour(service.ouverturePrevue),
                                         fermeture: Affichage.jour(service.fermeturePrevue))
                 },

@@ -31,17 +31,17 @@ struct BrowserTests {
 
         // The réglementation service, and a session of its own for the dashboard to show.
         var reglementationEnvironment = try TestStack.environment("reglementation")
-        let reglementationPort = try BrowserFixtures.freePort()
+        let reglementationPort = try TestStack.freePort()
         reglementationEnvironment["CYCLADES_HTTP_PORT"] = "\(reglementationPort)"
-        let reglementation = try BrowserProcess(reglementationBinary, ["serve"], environment: reglementationEnvironment)
+        let reglementation = try ChildProcess(reglementationBinary, ["serve"], environment: reglementationEnvironment)
         defer { reglementation.stop() }
 
         var gatewayEnvironment = try TestStack.environment("gateway")
-        let gatewayPort = try BrowserFixtures.freePort()
+        let gatewayPort = try TestStack.freePort()
         gatewayEnvironment["CYCLADES_HTTP_PORT"] = "\(gatewayPort)"
         gatewayEnvironment["CYCLADES_BCRYPT_COST"] = "4"
         gatewayEnvironment["CYCLADES_SERVICE_URLS"] = "reglementation=http://127.0.0.1:\(reglementationPort)"
-        let gateway = try BrowserProcess(gatewayBinary, ["serve"], environment: gatewayEnvironment)
+        let gateway = try ChildProcess(gatewayBinary, ["serve"], environment: gatewayEnvironment)
         defer { gateway.stop() }
 
         do {
@@ -57,7 +57,7 @@ struct BrowserTests {
         // The gestionnaire, made by the command line as an installation's first accounts are.
         let login = "web.navigateur.\(UInt32.random(in: 0...UInt32.max))"
         let password = "Navigateur-Gestion-2027!"
-        let create = try BrowserProcess(
+        let create = try ChildProcess(
             gatewayBinary, ["compte-initial", "--identifiant", login, "--nom", "Hélène Navigatrice", "--role", "gestionnaire", "--mot-de-passe-stdin"],
             environment: gatewayEnvironment, input: password + "\n")
         let status = try await create.waitForExit(timeout: .seconds(60))

@@ -135,7 +135,7 @@ struct Passerelle: Sendable {
     func courriels(pour recipient: String) async throws -> [(subject: String, body: String, purpose: String)] {
         let rows = try await database.query(PostgresQuery(
             unsafeSQL: "SELECT subject, body, purpose FROM \(database.table("mail_outbox")) WHERE recipient = $1 ORDER BY id",
-            binds: binds(recipient)))
+            binds: SQL.binds(recipient)))
         var mails: [(String, String, String)] = []
         for try await row in rows.decode((String, String, String).self) { mails.append(row) }
         return mails

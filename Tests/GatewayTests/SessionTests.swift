@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import HTTPTypes
 import PostgresNIO
 import ServiceKit
@@ -64,7 +65,7 @@ struct GatewaySessionTests {
             // The refused attempt was not counted as a failure: the password was never looked at.
             let rows = try await p.database.query(PostgresQuery(
                 unsafeSQL: "SELECT failed_logins, locked_until > now() FROM \(p.database.table("accounts")) WHERE id = $1",
-                binds: binds(compte.account.id)))
+                binds: SQL.binds(compte.account.id)))
             for try await (failed, locked) in rows.decode((Int, Bool).self) {
                 #expect(failed == 5)
                 #expect(locked)

@@ -22,7 +22,7 @@ import Testing
         var environment = try TestStack.environment("reglementation").merging(changes) { $1 }
         let secret = try #require(environment["CYCLADES_INTERNAL_TOKEN_SECRET"])
         // Not the stack's own port for the service (57101): a free one, so that nothing collides.
-        let port = try Fixtures.freePort()
+        let port = try TestStack.freePort()
         environment["CYCLADES_HTTP_PORT"] = "\(port)"
         environment["CYCLADES_LOG_LEVEL"] = "info"
 
@@ -59,7 +59,7 @@ import Testing
     @Test(.timeLimit(.minutes(3)))
     func healthIsDegradedWhileTheBrokerIsUnreachable() async throws {
         let url = try #require(try TestStack.environment("reglementation")["CYCLADES_AMQP_URL"])
-        let closedPort = try Fixtures.freePort()
+        let closedPort = try TestStack.freePort()
         let unreachable = url.replacingOccurrences(of: #":[0-9]+/"#, with: ":\(closedPort)/", options: .regularExpression)
         try await Self.withService(["CYCLADES_AMQP_URL": unreachable]) { http, _, _ in
             let health = try await http.request("GET", "health")

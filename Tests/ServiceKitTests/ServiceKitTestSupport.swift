@@ -31,28 +31,6 @@ enum Fixtures {
         try JSONDecoder().decode(ErrorBody.self, from: data)
     }
 
-    /// A TCP port of the loopback interface that nothing listens on right now.
-    static func freePort() throws -> Int {
-        #if canImport(Glibc)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard descriptor >= 0 else { throw TestStackError("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(descriptor, address, length) == 0 && getsockname(descriptor, address, &length) == 0
-            }
-        }
-        guard bound else { throw TestStackError("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// A plain-HTTP client of a running service (Foundation's URLSession).
@@ -90,41 +68,3 @@ struct HTTPClient: Sendable {
     }
 }
 
-/// A child process whose output goes to temporary files, so that it never blocks on a full pipe.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let standardOutput: URL
-    let standardError: URL
-
-    init(_ executable: URL, _ arguments: [String], environment: [String: String]) throws {
-        let directory = FileManager.default.temporaryDirectory
-        standardOutput = directory.appendingPathComponent("cyclades-child-\(UUID().uuidString).out")
-        standardError = directory.appendingPathComponent("cyclades-child-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
-        FileManager.default.createFile(atPath: standardError.path, contents: nil)
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: standardOutput)
-        process.standardError = try FileHandle(forWritingTo: standardError)
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: standardOutput)
-        try? FileManager.default.removeItem(at: standardError)
-    }
-
-    var isRunning: Bool { process.isRunning }
-
-    /// The exit status, or nil if it still runs after `timeout`.
-    func waitForExit(timeout: Duration) async throws -> Int32? {
-        let exited = try await TestStack.eventually(timeout: timeout, every: .milliseconds(50)) { !process.isRunning }
-        return exited ? process.terminationStatus : nil
-    }
-
-    var output: String { (try? String(contentsOf: standardOutput, encoding: .utf8)) ?? "" }
-    var errors: String { (try? String(contentsOf: standardError, encoding: .utf8)) ?? "" }
-}

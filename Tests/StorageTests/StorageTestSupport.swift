@@ -62,39 +62,3 @@ extension PSQLError {
     var sqlState: String? { serverInfo?[.sqlState] }
 }
 
-/// A child process whose output goes to temporary files, so that it never blocks on a full pipe.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let standardOutput: URL
-    let standardError: URL
-
-    init(_ executable: URL, _ arguments: [String], environment: [String: String]) throws {
-        let directory = FileManager.default.temporaryDirectory
-        standardOutput = directory.appendingPathComponent("cyclades-child-\(UUID().uuidString).out")
-        standardError = directory.appendingPathComponent("cyclades-child-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
-        FileManager.default.createFile(atPath: standardError.path, contents: nil)
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: standardOutput)
-        process.standardError = try FileHandle(forWritingTo: standardError)
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { process.terminate() }
-        try? FileManager.default.removeItem(at: standardOutput)
-        try? FileManager.default.removeItem(at: standardError)
-    }
-
-    /// The exit status, or nil if it still runs after `timeout`.
-    func waitForExit(timeout: Duration) async throws -> Int32? {
-        let exited = try await TestStack.eventually(timeout: timeout, every: .milliseconds(50)) { !process.isRunning }
-        return exited ? process.terminationStatus : nil
-    }
-
-    var output: String { (try? String(contentsOf: standardOutput, encoding: .utf8)) ?? "" }
-    var errors: String { (try? String(contentsOf: standardError, encoding: .utf8)) ?? "" }
-}

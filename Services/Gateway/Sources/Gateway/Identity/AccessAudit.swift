@@ -28,7 +28,7 @@ struct AccessAudit: Sendable {
     ) async throws {
         let query = PostgresQuery(
             unsafeSQL: "INSERT INTO \(table) (actor, actor_role, address, action, target, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            binds: binds(actor, role, address, action, target, outcome.rawValue, detail))
+            binds: SQL.binds(actor, role, address, action, target, outcome.rawValue, detail))
         if let connection {
             try await connection.query(query, logger: database.logger)
         } else {
@@ -44,7 +44,7 @@ struct AccessAudit: Sendable {
                 WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
                 ORDER BY id DESC LIMIT $3 OFFSET $4
                 """,
-            binds: binds(actor, action, limit, offset)))
+            binds: SQL.binds(actor, action, limit, offset)))
         var entries: [Entry] = []
         for try await (at, actor, role, address, action, target, outcome, detail)
             in rows.decode((Date, String?, String?, String?, String, String?, String, String?).self)
@@ -73,7 +73,7 @@ struct MailOutbox: Sendable {
     func enqueue(to recipient: String, subject: String, body: String, purpose: String, on connection: PostgresConnection) async throws {
         try await connection.query(PostgresQuery(
             unsafeSQL: "INSERT INTO \(table) (recipient, subject, body, purpose) VALUES ($1, $2, $3, $4)",
-            binds: binds(recipient, subject, body, purpose)),
+            binds: SQL.binds(recipient, subject, body, purpose)),
             logger: database.logger)
     }
 
@@ -83,7 +83,7 @@ struct MailOutbox: Sendable {
                 SELECT recipient, subject, body, purpose, created_at FROM \(table)
                 WHERE ($1::text IS NULL OR recipient = $1) ORDER BY id DESC LIMIT $2
                 """,
-            binds: binds(recipient, limit)))
+            binds: SQL.binds(recipient, limit)))
         var mails: [Mail] = []
         for try await (recipient, subject, body, purpose, createdAt) in rows.decode((String, String, String, String, Date).self) {
             mails.append(Mail(recipient: recipient, subject: subject, body: body, purpose: purpose, createdAt: createdAt))

@@ -24,7 +24,7 @@ struct AccountRepository: Sendable {
 
     func find(id: UUID) async throws -> Account? {
         try await Self.decode(database.query(PostgresQuery(
-            unsafeSQL: "SELECT \(Self.columns) FROM \(accounts) WHERE id = $1", binds: binds(id)))).first
+            unsafeSQL: "SELECT \(Self.columns) FROM \(accounts) WHERE id = $1", binds: SQL.binds(id)))).first
     }
 
     /// The account and what login needs to know of it.
@@ -42,7 +42,7 @@ struct AccountRepository: Sendable {
                 SELECT \(Self.columns), password_hash, failed_logins, last_failure, locked_until
                 FROM \(accounts) WHERE login = $1
                 """,
-            binds: binds(login)))
+            binds: SQL.binds(login)))
         for try await (id, login, name, email, role, scopes, state, createdAt, hash, failed, lastFailure, locked)
             in rows.decode((UUID, String, String, String?, String, [String], String, Date, String?, Int, Date?, Date?).self)
         {
@@ -72,13 +72,13 @@ struct AccountRepository: Sendable {
                         ELSE locked_until END
                 WHERE id = $1
                 """,
-            binds: binds(id, threshold)))
+            binds: SQL.binds(id, threshold)))
     }
 
     func recordSuccess(id: UUID) async throws {
         try await database.query(PostgresQuery(
             unsafeSQL: "UPDATE \(accounts) SET failed_logins = 0, last_failure = NULL, locked_until = NULL WHERE id = $1",
-            binds: binds(id)))
+            binds: SQL.binds(id)))
     }
 
     func create(
@@ -93,7 +93,7 @@ struct AccountRepository: Sendable {
                 ON CONFLICT (login) DO NOTHING
                 RETURNING \(Self.columns)
                 """,
-            binds: binds(id, login, displayName, email, role.rawValue, scopes, actor)),
+            binds: SQL.binds(id, login, displayName, email, role.rawValue, scopes, actor)),
             logger: database.logger)
         guard let account = try await Self.decode(rows).first else {
             throw ServiceError.conflict("compte.existe", "Un compte existe déjà avec l'identifiant « \(login) ».")
@@ -108,14 +108,14 @@ struct AccountRepository: Sendable {
                     locked_until = NULL, updated_at = now()
                 WHERE id = $1 AND state <> 'desactive'
                 """,
-            binds: binds(id, hash)),
+            binds: SQL.binds(id, hash)),
             logger: database.logger)
     }
 
     func disable(id: UUID, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(PostgresQuery(
             unsafeSQL: "UPDATE \(accounts) SET state = 'desactive', updated_at = now() WHERE id = $1 AND state <> 'desactive' RETURNING id",
-            binds: binds(id)),
+            binds: SQL.binds(id)),
             logger: database.logger)
         var changed = false
         for try await _ in rows.decode(UUID.self) { changed = true }
@@ -134,7 +134,7 @@ struct AccountRepository: Sendable {
                   AND ($4::text IS NULL OR login ILIKE '%' || $4 || '%' OR display_name ILIKE '%' || $4 || '%')
                 ORDER BY login LIMIT $5 OFFSET $6
                 """,
-            binds: binds(role?.rawValue, state?.rawValue, scope, search, limit, offset)))
+            binds: SQL.binds(role?.rawValue, state?.rawValue, scope, search, limit, offset)))
         var result: [Account] = []
         var total = 0
         for try await (id, login, name, email, role, scopes, state, createdAt, count)
@@ -147,13 +147,4 @@ struct AccountRepository: Sendable {
         }
         return (result, total)
     }
-}
-
-/// Bindings from a list of optional values (nil binds NULL).
-func binds(_ values: (any PostgresDynamicTypeEncodable & Sendable)?...) -> PostgresBindings {
-    var bindings = PostgresBindings()
-    for value in values {
-        if let value { bindings.append(value) } else { bindings.appendNull() }
-    }
-    return bindings
 }

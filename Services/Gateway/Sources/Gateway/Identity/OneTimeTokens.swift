@@ -41,10 +41,10 @@ struct OneTimeTokens: Sendable {
         // A new link replaces the unused ones of the same purpose.
         try await connection.query(PostgresQuery(
             unsafeSQL: "UPDATE \(table) SET used_at = now() WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL",
-            binds: binds(account, purpose.rawValue)), logger: database.logger)
+            binds: SQL.binds(account, purpose.rawValue)), logger: database.logger)
         try await connection.query(PostgresQuery(
             unsafeSQL: "INSERT INTO \(table) (token_hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 second')",
-            binds: binds(Self.digest(secret), account, purpose.rawValue, Int(validFor.components.seconds))),
+            binds: SQL.binds(Self.digest(secret), account, purpose.rawValue, Int(validFor.components.seconds))),
             logger: database.logger)
     }
 
@@ -57,7 +57,7 @@ struct OneTimeTokens: Sendable {
                 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
                 RETURNING account_id
                 """,
-            binds: binds(Self.digest(secret), purpose.rawValue)),
+            binds: SQL.binds(Self.digest(secret), purpose.rawValue)),
             logger: database.logger)
         for try await id in rows.decode(UUID.self) { return id }
         return nil

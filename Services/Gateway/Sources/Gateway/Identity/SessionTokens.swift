@@ -45,7 +45,7 @@ struct SessionTokens: Sendable {
         let expires = now.addingTimeInterval(TimeInterval(lifetime.components.seconds))
         try await database.query(PostgresQuery(
             unsafeSQL: "INSERT INTO \(table) (jti, account_id, expires_at, address, user_agent) VALUES ($1, $2, $3, $4, $5)",
-            binds: binds(jti, account.id, expires, address, userAgent.map { String($0.prefix(300)) })))
+            binds: SQL.binds(jti, account.id, expires, address, userAgent.map { String($0.prefix(300)) })))
         let claims = Claims(
             sub: .init(value: account.id.uuidString.lowercased()), jti: .init(value: jti.uuidString.lowercased()),
             exp: .init(value: expires), iat: .init(value: now), iss: .init(value: Claims.issuer))
@@ -65,7 +65,7 @@ struct SessionTokens: Sendable {
                 FROM \(table) s JOIN \(accounts) a ON a.id = s.account_id
                 WHERE s.jti = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND a.state = 'actif'
                 """,
-            binds: binds(jti))),
+            binds: SQL.binds(jti))),
             let account = try? await AccountRepository.decode(rows).first
         else { return nil }
         return (account, jti)
@@ -74,14 +74,14 @@ struct SessionTokens: Sendable {
     func revoke(session: UUID) async throws {
         try await database.query(PostgresQuery(
             unsafeSQL: "UPDATE \(table) SET revoked_at = now() WHERE jti = $1 AND revoked_at IS NULL",
-            binds: binds(session)))
+            binds: SQL.binds(session)))
     }
 
     /// Revokes every session of an account (disabled, password changed).
     func revokeAll(account: UUID, on connection: PostgresConnection) async throws {
         try await connection.query(PostgresQuery(
             unsafeSQL: "UPDATE \(table) SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL",
-            binds: binds(account)),
+            binds: SQL.binds(account)),
             logger: database.logger)
     }
 }

@@ -1,26 +1,6 @@
 import Foundation
 import PostgresNIO
-
-/// Helpers for the repositories' SQL: bound parameters only, never values in the text.
-enum SQL {
-    /// Bindings for `values` in order; nil binds SQL NULL.
-    static func binds(_ values: (any PostgresDynamicTypeEncodable & Sendable)?...) -> PostgresBindings {
-        var binds = PostgresBindings()
-        for value in values {
-            if let value { binds.append(value) } else { binds.appendNull() }
-        }
-        return binds
-    }
-
-    /// A query whose text only interpolates table names (`database.table(…)`).
-    static func query(_ text: String, _ values: (any PostgresDynamicTypeEncodable & Sendable)?...) -> PostgresQuery {
-        var binds = PostgresBindings()
-        for value in values {
-            if let value { binds.append(value) } else { binds.appendNull() }
-        }
-        return PostgresQuery(unsafeSQL: text, binds: binds)
-    }
-}
+import Storage
 
 extension PostgresConnection {
     /// Runs `query` in this connection (inside the caller's transaction).

@@ -1,7 +1,7 @@
 /// Identifiant national élève (optional for Grand Public candidates): 11 characters in one of
 /// three shapes, see `Forme`. Only the shape is checked: the check-character algorithm is not
 /// public. Encoded in JSON as a single string; decoding validates.
-public struct INE: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct INE: ValidatedString, Hashable, CustomStringConvertible {
     /// The shape of an INE.
     public enum Forme: String, Sendable, Hashable, Codable, CaseIterable {
         /// 9 digits + 2 letters, e.g. `123456789AB`.
@@ -58,22 +58,4 @@ public struct INE: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { value }
-
-    public init(from decoder: any Decoder) throws {
-        let conteneur = try decoder.singleValueContainer()
-        let texte = try conteneur.decode(String.self)
-        do {
-            try self.init(texte)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(
-                    codingPath: conteneur.codingPath, debugDescription: error.message,
-                    underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var conteneur = encoder.singleValueContainer()
-        try conteneur.encode(value)
-    }
 }

@@ -1,7 +1,7 @@
 /// The code of a BP exam session of the académie: `BP-YYYY-MM-K`, with the year 2000...2099, the
 /// month 01...12 and the nature `N` (normale), `R` (remplacement) or `V` (VAE).
 /// Examples: `BP-2027-06-N`, `BP-2027-09-R`. Encoded in JSON as that string; decoding validates.
-public struct SessionCode: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct SessionCode: ValidatedString, Hashable, CustomStringConvertible {
     /// The kind of session.
     public enum Nature: String, Sendable, Hashable, Codable, CaseIterable {
         case normale
@@ -107,22 +107,4 @@ public struct SessionCode: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     public var description: String { value }
-
-    public init(from decoder: any Decoder) throws {
-        let conteneur = try decoder.singleValueContainer()
-        let texte = try conteneur.decode(String.self)
-        do {
-            try self.init(texte)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(
-                    codingPath: conteneur.codingPath, debugDescription: error.message,
-                    underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var conteneur = encoder.singleValueContainer()
-        try conteneur.encode(value)
-    }
 }

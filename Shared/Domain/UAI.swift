@@ -3,7 +3,7 @@
 /// Seven digits followed by a check letter, `"ABCDEFGHJKLMNPRSTUVWXYZ"[n mod 23]` where `n` is the
 /// seven digits read as an integer (I, O and Q are never used). Example: `0750655E`.
 /// Encoded in JSON as a single string; decoding validates.
-public struct UAI: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct UAI: ValidatedString, Hashable, CustomStringConvertible {
     /// The normalised identifier: 7 digits and an uppercase letter.
     public let value: String
 
@@ -62,22 +62,4 @@ public struct UAI: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { value }
-
-    public init(from decoder: any Decoder) throws {
-        let conteneur = try decoder.singleValueContainer()
-        let texte = try conteneur.decode(String.self)
-        do {
-            try self.init(texte)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(
-                    codingPath: conteneur.codingPath, debugDescription: error.message,
-                    underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var conteneur = encoder.singleValueContainer()
-        try conteneur.encode(value)
-    }
 }

@@ -58,6 +58,9 @@ struct GestionnairePages: Sendable {
         var resume: [AggregateView.Valeur]
         var services: [LigneService]
         var parties: AggregateView
+        /// The timeline and a refused opening or closing (`ReglementationPages`).
+        var historique: ReglementationVue.Historique?
+        var refus: ReglementationVue.Refus?
     }
 
     struct LigneService {
@@ -66,6 +69,10 @@ struct GestionnairePages: Sendable {
         var classe: String
         var ouverture: String?
         var fermeture: String?
+        /// The contract's name of the step, and which button its state allows.
+        var service: String
+        var ouvrir: String?
+        var fermable: Bool
     }
 
     static let parts: [(name: String, label: String)] = [
@@ -92,25 +99,36 @@ struct GestionnairePages: Sendable {
             let caller = try context.require(.gestionnaire, .admin)
             let text = try context.parameters.require("code")
             guard let code = try? SessionCode(text) else { throw ServiceError.notFound("Aucune session n'a le code « \(text) ».") }
-            let aggregate = await AggregateRoutes(directory: directory).gather(AggregateRoutes.tableauDeBord(code.description), as: caller)
-            if aggregate.parties["session"]?.etat == "absent" {
-                throw ServiceError.notFound("La session \(code.description) n'existe pas.")
-            }
-            var parties = AggregateView(aggregate, order: Self.parts)
-            if !parties.lignes.isEmpty { parties.lignes[0].resume = [] }
-            let session = AggregateView.decode(SessionResume.self, aggregate.parties["session"]?.donnees)
-            let page = SessionPage(
-                code: code.description, libelle: session?.libelle,
-                resume: session.map { Self.facts(of: $0) } ?? [],
-                services: (session?.services ?? []).map { service in
-                    let (etat, classe) = Self.stepState(service.etat)
-                    return LigneService(libelle: service.libelle.prefix(1).uppercased() + service.libelle.dropFirst(), etat: etat, classe: classe,
-                                        ouverture: Affichage.jour(service.ouverturePrevue),
-                                        fermeture: Affichage.jour(service.fermeturePrevue))
-                },
-                parties: parties)
+            let page = try await sessionPage(code, as: caller)
             return await renderer.render("session", titre: "Session \(code.description)", page: page, request: request, context: context)
         }
+    }
+
+    /// A session's page: its facts, the dashboard of every step's service, the step services
+    /// with their buttons and the timeline.
+    func sessionPage(_ code: SessionCode, as caller: InternalIdentity) async throws -> SessionPage {
+        let aggregate = await AggregateRoutes(directory: directory).gather(AggregateRoutes.tableauDeBord(code.description), as: caller)
+        if aggregate.parties["session"]?.etat == "absent" {
+            throw ServiceError.notFound("La session \(code.description) n'existe pas.")
+        }
+        var parties = AggregateView(aggregate, order: Self.parts)
+        if !parties.lignes.isEmpty { parties.lignes[0].resume = [] }
+        let session = AggregateView.decode(SessionResume.self, aggregate.parties["session"]?.donnees)
+        var historique: ReglementationVue.Historique?
+        if session != nil { historique = await ReglementationPages(directory: directory, renderer: renderer).historique(code.description, as: caller) }
+        let pilote = caller.role == .gestionnaire
+        return SessionPage(
+            code: code.description, libelle: session?.libelle,
+            resume: session.map { Self.facts(of: $0) } ?? [],
+            services: (session?.services ?? []).map { service in
+                let (etat, classe) = Self.stepState(service.etat)
+                return LigneService(libelle: service.libelle.prefix(1).uppercased() + service.libelle.dropFirst(), etat: etat, classe: classe,
+                                    ouverture: Affichage.jour(service.ouverturePrevue),
+                                    fermeture: Affichage.jour(service.fermeturePrevue), service: service.service,
+                                    ouvrir: !pilote || service.etat == "ouvert" ? nil : (service.etat == "ferme" ? "Rouvrir" : "Ouvrir"),
+                                    fermable: pilote && service.etat == "ouvert")
+            },
+            parties: parties, historique: historique)
     }
 
     /// A page of sessions from the réglementation service, or why there is none.

@@ -114,7 +114,7 @@ struct WebRenderer: Sendable {
         let entries: [(String, String)] = switch role {
         case .gestionnaire:
             [("Tableau de bord", "/gestionnaire"), ("Sessions", "/gestionnaire/sessions"),
-             ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
+             ("Règlements", "/gestionnaire/reglements"), ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .admin: [("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .etablissement: [("Accueil", "/etablissement"), ("Papillons", "/etablissement/papillons")]
         case .correcteur, .interrogateur: [("Mes lots", "/correcteur")]

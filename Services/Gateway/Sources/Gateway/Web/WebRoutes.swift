@@ -10,6 +10,7 @@ import ServiceKit
 /// | `/connexion`, `/deconnexion` (POST) | anyone |
 /// | `/activation`, `/reinitialisation`, `/activation-papillon`, `/mot-de-passe-oublie` | anyone |
 /// | `/gestionnaire`, `/gestionnaire/sessions`, `/gestionnaire/sessions/{code}` | gestionnaire (sessions: and admin) |
+/// | `/gestionnaire/reglements…`, `/gestionnaire/sessions/{code}/centres`, step buttons (`ReglementationPages`) | gestionnaire (reads: and admin) |
 /// | `/comptes`, `/journal` | gestionnaire, admin |
 /// | `/admin`, `/etablissement`, `/etablissement/papillons`, `/correcteur`, `/jury`, `/candidat` | their role |
 struct WebRoutes: Sendable {
@@ -27,6 +28,7 @@ struct WebRoutes: Sendable {
         }
         AuthPages(identity: identity, renderer: renderer, auth: AuthRoutes(identity: identity, secureCookies: secure)).add(to: web)
         GestionnairePages(directory: components.directory, renderer: renderer).add(to: web)
+        ReglementationPages(directory: components.directory, renderer: renderer).add(to: web)
         AccountPages(identity: identity, renderer: renderer).add(to: web)
         RolePages(identity: identity, directory: components.directory, renderer: renderer).add(to: web)
     }

@@ -1,0 +1,214 @@
+import Domain
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// The gestionnaire's pages of the Réglementation service: opening and closing the step
+/// services of a session (buttons and timeline on the session's page), the règlements of the
+/// national pilot and their import, the centres of a session.
+///
+/// | page | what |
+/// |---|---|
+/// | `POST /gestionnaire/sessions/{code}/services/{service}/ouverture` · `/fermeture` | open / close a step (303, or the session's page with the refusal) |
+/// | `/gestionnaire/reglements?q` · `/gestionnaire/reglements/{code}` | spécialités, the latest règlement of one |
+/// | `/gestionnaire/reglements/import` (GET, POST) | import a pilot file, every error listed |
+/// | `/gestionnaire/sessions/{code}/centres?role&q&page` · `/gestionnaire/etablissements/{uai}` | centres and their roles |
+struct ReglementationPages: Sendable {
+    let directory: ServiceDirectory
+    let renderer: WebRenderer
+
+    func add(to web: RouterGroup<ServiceRequestContext>) {
+        addEtapes(to: web)
+        addReglements(to: web)
+        addCentres(to: web)
+    }
+
+    // MARK: Step services
+
+    func addEtapes(to web: RouterGroup<ServiceRequestContext>) {
+        web.post("gestionnaire/sessions/:code/services/:service/:action") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            _ = try await WebForm.read(request)
+            let text = try context.parameters.require("code")
+            let service = try context.parameters.require("service")
+            let action = try context.parameters.require("action")
+            guard let code = try? SessionCode(text), ["ouverture", "fermeture"].contains(action),
+                  ReglementationVue.etapes[service] != nil
+            else { throw ServiceError.notFound("Cette action n'existe pas.") }
+            let session = code.description
+            let refus: ReglementationVue.Refus
+            let status: HTTPResponse.Status
+            do {
+                let answer = try await directory.call(
+                    "reglementation", method: .post,
+                    path: "/v1/sessions/\(Affichage.requete(session))/services/\(service)/\(action)", identity: caller)
+                if (200..<300).contains(answer.status.code) {
+                    return WebRenderer.redirect("/gestionnaire/sessions/\(Affichage.requete(session))#titre-services")
+                }
+                refus = ReglementationVue.refus(answer, titre: Self.titreRefus(action: action, service: service))
+                status = answer.status.code >= 500 ? .badGateway : answer.status
+            } catch {
+                refus = ReglementationVue.Refus(
+                    titre: Self.titreRefus(action: action, service: service), message: ReglementationVue.erreur(error).message, details: [])
+                status = ReglementationVue.erreur(error).status
+            }
+            let pages = GestionnairePages(directory: directory, renderer: renderer)
+            var page = try await pages.sessionPage(code, as: caller)
+            page.refus = refus
+            return await renderer.render(
+                "session", titre: "Erreur : session \(session)", page: page, request: request, context: context, status: status)
+        }
+    }
+
+    static func titreRefus(action: String, service: String) -> String {
+        let etape = ReglementationVue.etapes[service] ?? service
+        return action == "ouverture"
+            ? "Le service « \(etape) » n'a pas été ouvert."
+            : "Le service « \(etape) » n'a pas été fermé."
+    }
+
+    /// The timeline of a session (oldest first), who did what named from the accounts.
+    func historique(_ code: String, as caller: InternalIdentity) async -> ReglementationVue.Historique {
+        struct Evenement: Decodable {
+            var le: String
+            var action: String
+            var service: String?
+            var par: String
+            var ouverturePrevue: String?
+            var fermeturePrevue: String?
+        }
+        struct Reponse: Decodable {
+            var items: [Evenement]
+            var total: Int
+        }
+        do {
+            let answer = try await directory.call(
+                "reglementation", method: .get, path: "/v1/sessions/\(Affichage.requete(code))/historique?taille=200", identity: caller)
+            guard answer.status == .ok, let reponse = try? JSONDecoder().decode(Reponse.self, from: answer.body) else {
+                return .init(evenements: [], indisponible: "L'historique de la session est indisponible (erreur \(answer.status.code)).")
+            }
+            var noms: [String: String] = [:]
+            var lignes: [ReglementationVue.Evenement] = []
+            for evenement in reponse.items {
+                if noms[evenement.par] == nil {
+                    var nom = evenement.par
+                    if let id = UUID(uuidString: evenement.par), let compte = try? await renderer.accounts.find(id: id) { nom = compte.displayName }
+                    noms[evenement.par] = nom
+                }
+                let (libelle, classe) = Self.action(evenement.action)
+                var precision: String?
+                if evenement.action == "calendrier" {
+                    precision = [Affichage.jour(evenement.ouverturePrevue).map { "ouverture prévue le \($0)" },
+                                 Affichage.jour(evenement.fermeturePrevue).map { "fermeture prévue le \($0)" }]
+                        .compactMap { $0 }.joined(separator: ", ")
+                    if precision?.isEmpty == true { precision = nil }
+                }
+                lignes.append(.init(
+                    date: ReglementationVue.dateHeure(evenement.le), iso: evenement.le,
+                    etape: evenement.service.map { ReglementationVue.etapes[$0] ?? $0 } ?? "Session",
+                    action: libelle, classe: classe, precision: precision, par: noms[evenement.par] ?? evenement.par))
+            }
+            let tronque = reponse.total > lignes.count ? "Seuls les \(lignes.count) premiers événements sur \(reponse.total) sont affichés." : nil
+            return .init(evenements: lignes, indisponible: nil, tronque: tronque)
+        } catch {
+            return .init(evenements: [], indisponible: "\(ReglementationVue.erreur(error).message) L'historique est indisponible pour le moment.")
+        }
+    }
+
+    static func action(_ raw: String) -> (String, String) {
+        switch raw {
+        case "session_ouverte": ("Session ouverte", "etat--ok")
+        case "session_close": ("Session close", "etat--neutre")
+        case "calendrier": ("Calendrier fixé", "etat--attente")
+        case "ouvert": ("Ouvert", "etat--ok")
+        case "rouvert": ("Rouvert", "etat--alerte")
+        case "ferme": ("Fermé", "etat--neutre")
+        default: (raw, "etat--neutre")
+        }
+    }
+}
+
+/// What the Réglementation pages show, and the helpers they share.
+enum ReglementationVue {
+    /// The step services by their contract name, with their French label.
+    static let etapes: [String: String] = [
+        "reglementation": "Réglementation", "inscription_etablissement": "Inscription établissement",
+        "inscription_grand_public": "Inscription Grand Public", "organisation": "Organisation",
+        "collecte_notes": "Collecte des notes", "deliberation": "Délibération", "publication": "Publication",
+        "extraction_etablissement": "Extraction établissement",
+    ]
+
+    /// A refusal of the service, as a notice: its French message and each detail.
+    struct Refus: Sendable {
+        var titre: String
+        var message: String
+        var details: [Detail]
+        var aDetails: Bool
+
+        init(titre: String, message: String, details: [Detail]) {
+            self.titre = titre
+            self.message = message
+            self.details = details
+            aDetails = !details.isEmpty
+        }
+    }
+
+    struct Detail: Sendable, Decodable {
+        var location: String?
+        var code: String?
+        var message: String
+    }
+
+    struct CorpsErreur: Decodable {
+        var code: String?
+        var message: String
+        var details: [Detail]?
+    }
+
+    static func refus(_ answer: ServiceDirectory.Answer, titre: String) -> Refus {
+        if let corps = try? JSONDecoder().decode(CorpsErreur.self, from: answer.body) {
+            return Refus(titre: titre, message: corps.message, details: corps.details ?? [])
+        }
+        return Refus(titre: titre, message: "Le service réglementation a répondu par une erreur (\(answer.status.code)).", details: [])
+    }
+
+    struct Historique: Sendable {
+        var evenements: [Evenement]
+        var indisponible: String?
+        var tronque: String?
+    }
+
+    struct Evenement: Sendable {
+        var date: String
+        var iso: String
+        var etape: String
+        var action: String
+        var classe: String
+        var precision: String?
+        var par: String
+    }
+
+    /// An ISO 8601 instant as `14/03/2027 à 09:30` (Paris), or as it came.
+    static func dateHeure(_ text: String) -> String {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return Affichage.dateHeure(date) }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Affichage.dateHeure(date) }
+        return text
+    }
+
+    /// A failed call to the service as the pages say it.
+    static func erreur(_ error: any Error) -> ServiceError {
+        if let failure = error as? ServiceDirectory.Failure { return failure.serviceError }
+        if let error = error as? ServiceError { return error }
+        return ServiceError(.badGateway, code: "service.indisponible", message: "Le service réglementation ne répond pas. Réessayez plus tard.")
+    }
+
+    /// `Fabrication` from `fabrication`.
+    static func capitalise(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
+
+    /// Compares ignoring case and accents.
+    static func contient(_ text: String, _ recherche: String) -> Bool {
+        text.range(of: recherche, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+    }
+}

@@ -8,7 +8,14 @@ struct AccountRepository: Sendable {
     let database: Database
 
     private var accounts: String { database.table("accounts") }
-    static let columns = "id, login, display_name, email, role, scopes, state, created_at"
+    static let columns = columns(of: nil)
+
+    /// The columns `decode` reads, optionally qualified by a table alias.
+    static func columns(of alias: String?) -> String {
+        let names = ["id", "login", "display_name", "email", "role", "scopes", "state", "created_at"]
+        guard let alias else { return names.joined(separator: ", ") }
+        return names.map { "\(alias).\($0)" }.joined(separator: ", ")
+    }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [Account] {
         var result: [Account] = []

@@ -61,7 +61,7 @@ struct SessionTokens: Sendable {
         let accounts = database.table("accounts")
         guard let rows = try? await database.query(PostgresQuery(
             unsafeSQL: """
-                SELECT \(AccountRepository.columns.split(separator: ",").map { "a.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", "))
+                SELECT \(AccountRepository.columns(of: "a"))
                 FROM \(table) s JOIN \(accounts) a ON a.id = s.account_id
                 WHERE s.jti = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND a.state = 'actif'
                 """,

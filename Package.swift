@@ -16,7 +16,7 @@ func service(
             name: name,
             dependencies: dependencies,
             path: "Services/\(name)",
-            exclude: ["Sources/\(name)Main"],
+            exclude: ["Sources/\(name)Main", "README.md"],
             sources: ["Sources/\(name)"],
             resources: [.copy("Migrations")] + resources,
             swiftSettings: swiftSettings
@@ -184,6 +184,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["Fichiers"],  // test files read by path (#filePath)
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",

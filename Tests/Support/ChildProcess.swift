@@ -15,8 +15,8 @@ public final class ChildProcess: @unchecked Sendable {
         let directory = FileManager.default.temporaryDirectory
         standardOutput = directory.appendingPathComponent("cyclades-child-\(UUID().uuidString).out")
         standardError = directory.appendingPathComponent("cyclades-child-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
-        FileManager.default.createFile(atPath: standardError.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment

@@ -38,7 +38,7 @@ struct GatewayComponents: Sendable {
     let identity: IdentityService
     let directory: ServiceDirectory
 
-    init(runtime: ServiceRuntime, httpClient: HTTPClient = .shared) async throws {
+    init(runtime: ServiceRuntime, httpClient: HTTPClient = ServiceDirectory.httpClient) async throws {
         let configuration = try GatewayConfiguration(environment: runtime.configuration.environment)
         let database = runtime.database
         self.runtime = runtime

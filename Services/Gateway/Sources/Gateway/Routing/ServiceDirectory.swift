@@ -16,6 +16,16 @@ struct ServiceDirectory: Sendable {
     let timeout: Duration
     let logger: Logger
 
+    /// The process's client for service calls, never shut down (it lives as long as the
+    /// process). A refused connection fails at once instead of being retried until the
+    /// deadline: a stopped service must cost an aggregate nothing, not its whole deadline.
+    static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(1)
+        return HTTPClient(configuration: configuration)
+    }()
+
     /// The services the route table forwards to, in the order of the steps.
     static let services = [
         "reglementation", "inscription", "organisation", "evaluation", "deliberation", "publication", "connector",

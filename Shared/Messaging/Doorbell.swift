@@ -32,7 +32,13 @@ actor Doorbell {
         rung = false
     }
 
+    /// Returns at the next ring — at once if one came since `wait` started (the timeout's ring
+    /// may run before this task does, e.g. when the waiting task is already cancelled).
     private func park() async {
+        if rung {
+            rung = false
+            return
+        }
         await withCheckedContinuation { waiter = $0 }
     }
 }

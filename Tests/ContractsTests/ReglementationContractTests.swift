@@ -42,17 +42,17 @@ struct ReglementationContractTests {
     }
 
     @Test func centreDeclare() throws {
-        try GoldenContractTests.check(CentreDeclare(
+        try GoldenContractTests.check(CentreDeclare(CentreEtat(
             session: Self.session, uai: Self.uai, nom: "Lycée des métiers de l'alimentation", commune: "Paris", secteur: .public,
             habilitationCFA: true, habilitationFPC: false, roles: [.inscription, .epreuve], gestionAutonome: true,
-            salles: [Salle(nom: "Atelier 1", places: 12), Salle(nom: "Salle 104", places: 30)], revision: 1))
+            salles: [Salle(nom: "Atelier 1", places: 12), Salle(nom: "Salle 104", places: 30)], revision: 1)))
     }
 
     @Test func centreModifie() throws {
-        try GoldenContractTests.check(CentreModifie(
+        try GoldenContractTests.check(CentreModifie(CentreEtat(
             session: Self.session, uai: Self.uai, nom: "Lycée des métiers de l'alimentation", commune: "Paris", secteur: .prive,
             habilitationCFA: false, habilitationFPC: true, roles: [.correction, .deliberation], gestionAutonome: false,
-            salles: [], revision: 3))
+            salles: [], revision: 3)))
     }
 
     @Test func centreRetire() throws {

@@ -1,43 +1,20 @@
-import Domain
 import Foundation
 import Messaging
 
 /// `reglementation.centre.declare` v1 — an établissement was declared as a centre of a session, with its roles.
+/// The payload is a `CentreEtat`, encoded flat; its fields read through the event.
+@dynamicMemberLookup
 public struct CentreDeclare: MessageContract, Equatable {
     public static let type = "reglementation.centre.declare"
     public static let version = 1
 
-    public var session: SessionCode
-    public var uai: UAI
-    public var nom: String
-    public var commune: String
-    public var secteur: Secteur
-    /// CFA / FPC habilitations (for CCF).
-    public var habilitationCFA: Bool
-    public var habilitationFPC: Bool
-    public var roles: [RoleCentre]
-    /// The établissement manages its own CCF épreuves (placed in it at registration).
-    public var gestionAutonome: Bool
-    /// Rooms and seats, for a centre d'épreuve.
-    public var salles: [Salle]
-    /// Grows by one at every change of this centre in this session.
-    public var revision: Int
+    public var centre: CentreEtat
 
-    public init(
-        session: SessionCode, uai: UAI, nom: String, commune: String, secteur: Secteur,
-        habilitationCFA: Bool, habilitationFPC: Bool, roles: [RoleCentre], gestionAutonome: Bool,
-        salles: [Salle], revision: Int
-    ) {
-        self.session = session
-        self.uai = uai
-        self.nom = nom
-        self.commune = commune
-        self.secteur = secteur
-        self.habilitationCFA = habilitationCFA
-        self.habilitationFPC = habilitationFPC
-        self.roles = roles
-        self.gestionAutonome = gestionAutonome
-        self.salles = salles
-        self.revision = revision
-    }
+    public init(_ centre: CentreEtat) { self.centre = centre }
+
+    public subscript<Value>(dynamicMember field: KeyPath<CentreEtat, Value>) -> Value { centre[keyPath: field] }
+
+    public init(from decoder: any Decoder) throws { centre = try CentreEtat(from: decoder) }
+
+    public func encode(to encoder: any Encoder) throws { try centre.encode(to: encoder) }
 }

@@ -168,14 +168,12 @@ public struct CentreRepository: Sendable {
             details: [.init(location: "uai", code: "etablissement.inconnu", message: "Établissement inconnu.")])
     }
 
-    static func declare(_ c: Centre) -> CentreDeclare {
-        CentreDeclare(
-            session: c.session, uai: c.uai, nom: c.nom, commune: c.commune, secteur: c.secteur, habilitationCFA: c.habilitationCFA,
-            habilitationFPC: c.habilitationFPC, roles: c.roles, gestionAutonome: c.gestionAutonome, salles: c.salles, revision: c.revision)
-    }
+    static func declare(_ c: Centre) -> CentreDeclare { CentreDeclare(etat(c)) }
 
-    static func modifie(_ c: Centre) -> CentreModifie {
-        CentreModifie(
+    static func modifie(_ c: Centre) -> CentreModifie { CentreModifie(etat(c)) }
+
+    private static func etat(_ c: Centre) -> CentreEtat {
+        CentreEtat(
             session: c.session, uai: c.uai, nom: c.nom, commune: c.commune, secteur: c.secteur, habilitationCFA: c.habilitationCFA,
             habilitationFPC: c.habilitationFPC, roles: c.roles, gestionAutonome: c.gestionAutonome, salles: c.salles, revision: c.revision)
     }

@@ -41,7 +41,7 @@ struct AccountRoutes: Sendable {
         }
         api.post("comptes") { request, context -> EditedResponse<Account> in
             let caller = try context.require(.admin, .gestionnaire)
-            let body = try await request.decodeJSON(as: IdentityService.NewAccount.self)
+            let body = try await request.corps(IdentityService.NewAccount.self)
             let account = try await identity.create(body, by: caller, address: context.remoteAddress)
             return EditedResponse(status: .created, response: account)
         }
@@ -66,7 +66,7 @@ struct AccountRoutes: Sendable {
         }
         api.post("papillons") { request, context -> Page<IdentityService.Papillon> in
             let caller = try context.require(.etablissement, .gestionnaire)
-            let body = try await request.decodeJSON(as: PapillonsRequest.self)
+            let body = try await request.corps(PapillonsRequest.self)
             let uai = try ServiceError.validating(field: "uai") { () throws(DomainError) in try UAIValue(body.uai) }
             let printed = try await identity.papillons(uai: uai.value, candidats: body.candidats, by: caller, address: context.remoteAddress)
             return Page(items: printed, total: printed.count, page: 1, taille: printed.count)

@@ -20,7 +20,7 @@ struct AuthRoutes: Sendable {
     func add(to api: RouterGroup<ServiceRequestContext>) {
         let auth = api.group("auth")
         auth.post("connexion") { request, context -> Response in
-            let body = try await request.decodeJSON(as: LoginRequest.self)
+            let body = try await request.corps(LoginRequest.self)
             let session = try await identity.login(
                 body.identifiant, password: body.motDePasse, address: context.remoteAddress,
                 userAgent: request.headers[.userAgent])
@@ -47,22 +47,22 @@ struct AuthRoutes: Sendable {
             return account
         }
         auth.post("activation") { request, context -> Account in
-            let body = try await request.decodeJSON(as: ActivationRequest.self)
+            let body = try await request.corps(ActivationRequest.self)
             return try await identity.setPassword(purpose: .activation, secret: body.jeton, password: body.motDePasse, address: context.remoteAddress)
         }
         auth.post("activation-papillon") { request, context -> Account in
-            let body = try await request.decodeJSON(as: PapillonActivationRequest.self)
+            let body = try await request.corps(PapillonActivationRequest.self)
             return try await identity.setPassword(
                 purpose: .papillon, secret: OneTimeTokens.canonical(paperCode: body.code), password: body.motDePasse,
                 expectedLogin: body.identifiant, address: context.remoteAddress)
         }
         auth.post("reinitialisation/demande") { request, context -> EditedResponse<Message> in
-            let body = try await request.decodeJSON(as: ResetDemand.self)
+            let body = try await request.corps(ResetDemand.self)
             try await identity.requestReset(body.identifiant, address: context.remoteAddress)
             return EditedResponse(status: .accepted, response: Message(message: Self.resetAnswer))
         }
         auth.post("reinitialisation") { request, context -> Account in
-            let body = try await request.decodeJSON(as: ActivationRequest.self)
+            let body = try await request.corps(ActivationRequest.self)
             return try await identity.setPassword(purpose: .reinitialisation, secret: body.jeton, password: body.motDePasse, address: context.remoteAddress)
         }
     }

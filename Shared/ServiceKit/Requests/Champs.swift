@@ -2,9 +2,9 @@ import Domain
 import Foundation
 
 /// Checks of the plain fields the API receives, with the French messages people read.
-enum Champs {
+public enum Champs {
     /// An académie code, `A` and two digits (`A01`); lowercase accepted.
-    static func academie(_ texte: String) throws(DomainError) -> String {
+    public static func academie(_ texte: String) throws(DomainError) -> String {
         let valeur = texte.trimmingCharacters(in: .whitespaces).uppercased()
         guard valeur.wholeMatch(of: /A[0-9]{2}/) != nil else {
             throw DomainError(
@@ -15,7 +15,7 @@ enum Champs {
     }
 
     /// A non-empty label of at most `maximum` characters, trimmed.
-    static func libelle(_ texte: String, maximum: Int = 200, code: String = "libelle.longueur", nom: String = "Le libellé") throws(DomainError) -> String {
+    public static func libelle(_ texte: String, maximum: Int = 200, code: String = "libelle.longueur", nom: String = "Le libellé") throws(DomainError) -> String {
         let valeur = texte.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...maximum).contains(valeur.count) else {
             throw DomainError(code: code, message: "\(nom) est obligatoire (\(maximum) caractères au plus).")
@@ -24,7 +24,7 @@ enum Champs {
     }
 
     /// A calendar day `YYYY-MM-DD` that exists.
-    static func jour(_ texte: String) throws(DomainError) -> String {
+    public static func jour(_ texte: String) throws(DomainError) -> String {
         let valeur = texte.trimmingCharacters(in: .whitespaces)
         guard let match = valeur.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})/),
               let annee = Int(match.1), let mois = Int(match.2), let jour = Int(match.3),
@@ -36,7 +36,7 @@ enum Champs {
     }
 
     /// A local date and time `YYYY-MM-DDTHH:MM` that exists.
-    static func horodatage(_ texte: String) throws(DomainError) -> String {
+    public static func horodatage(_ texte: String) throws(DomainError) -> String {
         let valeur = texte.trimmingCharacters(in: .whitespaces)
         guard let match = valeur.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})/),
               let annee = Int(match.1), let mois = Int(match.2), let jour = Int(match.3),
@@ -50,7 +50,7 @@ enum Champs {
     }
 
     /// A code of letters, digits, `_`, `-` or `.`, 1…40 characters, uppercased.
-    static func code(_ texte: String, nom: String, code: String) throws(DomainError) -> String {
+    public static func code(_ texte: String, nom: String, code: String) throws(DomainError) -> String {
         let valeur = texte.trimmingCharacters(in: .whitespaces).uppercased()
         guard valeur.wholeMatch(of: /[A-Z0-9][A-Z0-9_.\-]{0,39}/) != nil else {
             throw DomainError(
@@ -60,7 +60,7 @@ enum Champs {
         return valeur
     }
 
-    static func existe(annee: Int, mois: Int, jour: Int) -> Bool {
+    public static func existe(annee: Int, mois: Int, jour: Int) -> Bool {
         guard (1...12).contains(mois), jour >= 1 else { return false }
         let jours = [31, annee % 4 == 0 && (annee % 100 != 0 || annee % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return jour <= jours[mois - 1]

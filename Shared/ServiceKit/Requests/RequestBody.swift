@@ -1,11 +1,10 @@
 import Foundation
 import Hummingbird
-import ServiceKit
 
 extension Request {
     /// The JSON body decoded as `T`; a body that is not JSON or misses a field is refused with
     /// a French message naming the field (400 / 422).
-    func corps<T: Decodable>(_ type: T.Type, limite: Int = 1 << 20) async throws -> T {
+    public func corps<T: Decodable>(_ type: T.Type, limite: Int = 1 << 20) async throws -> T {
         let buffer: ByteBuffer
         do {
             var copie = self
@@ -22,7 +21,7 @@ extension Request {
         }
     }
 
-    static func refus(_ error: DecodingError) -> ServiceError {
+    public static func refus(_ error: DecodingError) -> ServiceError {
         func chemin(_ path: [any CodingKey], _ dernier: (any CodingKey)? = nil) -> String {
             (path + (dernier.map { [$0] } ?? [])).map { key in
                 key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)"
@@ -48,7 +47,7 @@ extension Request {
 
 extension ServiceRequestContext {
     /// A path parameter (the router guarantees it is there).
-    func parametre(_ name: String) -> String {
+    public func parametre(_ name: String) -> String {
         parameters.get(name) ?? ""
     }
 }

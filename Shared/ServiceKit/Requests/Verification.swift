@@ -1,22 +1,22 @@
 import Domain
-import ServiceKit
 
 /// Collects every refused field of a request, so that one answer names them all (`details`).
-struct Verification: Sendable {
-    private(set) var details: [ServiceError.Detail] = []
+public struct Verification: Sendable {
+    public init() {}
+    public private(set) var details: [ServiceError.Detail] = []
 
-    var estValide: Bool { details.isEmpty }
+    public var estValide: Bool { details.isEmpty }
 
-    mutating func erreur(_ location: String, _ code: String, _ message: String) {
+    public mutating func erreur(_ location: String, _ code: String, _ message: String) {
         details.append(.init(location: location, code: code, message: message))
     }
 
-    mutating func erreur(_ location: String, _ error: DomainError) {
+    public mutating func erreur(_ location: String, _ error: DomainError) {
         erreur(location, error.code, error.message)
     }
 
     /// The parsed value, or nil after recording its error under `location`.
-    mutating func champ<T>(_ location: String, _ parse: () throws(DomainError) -> T) -> T? {
+    public mutating func champ<T>(_ location: String, _ parse: () throws(DomainError) -> T) -> T? {
         do {
             return try parse()
         } catch {
@@ -26,7 +26,7 @@ struct Verification: Sendable {
     }
 
     /// 422 with every detail; one error gives its own code and message.
-    func verifier() throws(ServiceError) {
+    public func verifier() throws(ServiceError) {
         guard let premier = details.first else { return }
         if details.count == 1 {
             throw ServiceError.invalid(premier.code, premier.message, details: details)

@@ -1,27 +1,26 @@
 import Hummingbird
-import ServiceKit
 
 /// `page` (from 1) and `taille` (1…200, default 50) of a list request.
-struct Pagination: Sendable {
-    var page: Int
-    var taille: Int
-    var offset: Int { (page - 1) * taille }
+public struct Pagination: Sendable {
+    public var page: Int
+    public var taille: Int
+    public var offset: Int { (page - 1) * taille }
 
-    static let tailleMaximale = 200
+    public static let tailleMaximale = 200
 
-    init(page: Int = 1, taille: Int = 50) {
+    public init(page: Int = 1, taille: Int = 50) {
         self.page = page
         self.taille = taille
     }
 
-    init(_ request: Request) throws(ServiceError) {
+    public init(_ request: Request) throws(ServiceError) {
         var verification = Verification()
         self.init(request, &verification)
         try verification.verifier()
     }
 
     /// Reads `page` and `taille`, recording their errors with the request's other ones.
-    init(_ request: Request, _ verification: inout Verification) {
+    public init(_ request: Request, _ verification: inout Verification) {
         let query = request.uri.queryParameters
         page = 1
         taille = 50
@@ -39,13 +38,13 @@ struct Pagination: Sendable {
 }
 
 /// A page of a list: its items, how many there are in all, and which page this is.
-struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
-    var items: [Item]
-    var total: Int
-    var page: Int
-    var taille: Int
+public struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    public var items: [Item]
+    public var total: Int
+    public var page: Int
+    public var taille: Int
 
-    init(items: [Item], total: Int, pagination: Pagination) {
+    public init(items: [Item], total: Int, pagination: Pagination) {
         self.items = items
         self.total = total
         page = pagination.page
@@ -54,6 +53,7 @@ struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
 }
 
 /// A short, unpaged list: `{"items": […]}`.
-struct Liste<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
-    var items: [Item]
+public struct Liste<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    public var items: [Item]
+    public init(items: [Item]) { self.items = items }
 }

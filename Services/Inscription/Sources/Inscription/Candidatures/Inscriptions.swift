@@ -1,0 +1,249 @@
+import Contracts
+import Domain
+import Foundation
+import Messaging
+import PostgresNIO
+import ServiceKit
+import Storage
+
+/// The registration use cases: create, change, validate (the candidate's signature), cancel.
+/// Each runs in one transaction with its history line, its confirmation and its event.
+struct Inscriptions: Sendable {
+    let referentiel: ReferentielRepository
+    let candidatures: CandidatureRepository
+    let confirmations: ConfirmationRepository
+    let outbox: OutboxWriter
+
+    var database: Database { candidatures.database }
+    var logger: Logger { database.logger }
+
+    // MARK: Reads
+
+    func candidature(_ id: UUID, pour appelant: InternalIdentity) async throws -> Candidature {
+        guard let candidature = try await candidatures.lire(id) else { throw Self.inconnue(id) }
+        guard Portee.peutVoir(appelant, candidature) else { throw Portee.refus }
+        return candidature
+    }
+
+    func session(_ code: SessionCode) async throws -> SessionInscription {
+        guard let session = try await referentiel.session(code) else {
+            throw ServiceError.notFound("La session \(code.value) est inconnue du service d'inscription (pas encore ouverte ?).")
+        }
+        return session
+    }
+
+    // MARK: Create
+
+    func creer(_ saisie: Saisie, session code: SessionCode, par appelant: InternalIdentity) async throws -> Candidature {
+        let session = try await session(code)
+        var v = Verification()
+        guard let lu = saisie.lire(&v) else { try v.verifier(); throw ServiceError.invalid("requete.invalide", "Saisie invalide.") }
+        let (candidat, choix) = lu
+        try Self.autoriserCreation(choix, par: appelant)
+        if session.close {
+            throw ServiceError.conflict("session.close", "La session \(code.value) est close : plus aucune inscription n'y est possible.")
+        }
+        let service = SessionInscription.service(pour: choix.categorie)
+        if appelant.role != .gestionnaire && !session.servicesOuverts.contains(service) {
+            throw ServiceError.invalid(
+                "inscription.service_ferme",
+                "Le service d'\(service.libelle) de la session \(code.value) est fermé : un candidat \(choix.categorie.libelle) ne peut pas être inscrit maintenant.",
+                details: [.init(location: "categorie", code: "inscription.service_ferme", message: "Service d'\(service.libelle) fermé.")])
+        }
+        let id = UUID()
+        let compte = appelant.role == .candidat ? appelant.subject : nil
+        try await database.transaction { connection in
+            let candidatId = try await candidatures.candidat(candidat, compte: compte, on: connection)
+            if let autre = try await candidatures.autreCandidature(candidat: candidatId, session: code.value, sauf: nil, on: connection) {
+                throw Self.uneSeuleSpecialite(autre, session: code)
+            }
+            var homonymeAccepte: String?
+            if let numero = try await candidatures.homonyme(cle: candidat.cleIdentite, candidat: candidatId, session: code.value, on: connection) {
+                guard appelant.role == .gestionnaire && saisie.accepterHomonyme == true else { throw Self.doublon(numero, candidat) }
+                homonymeAccepte = numero
+            }
+            do {
+                _ = try await candidatures.nouvelleCandidature(
+                    id: id, session: code.value, candidat: candidatId, choix: choix, homonymeAccepte: homonymeAccepte,
+                    par: appelant.subject, on: connection)
+            } catch where error.violationUnicite {
+                throw ServiceError.conflict("candidature.specialite_unique", "Ce candidat a déjà une candidature pour la session \(code.value) : un seul BP par session.")
+            }
+            try await candidatures.noter(id, "creation", par: appelant, on: connection)
+        }
+        return try await candidature(id, pour: appelant)
+    }
+
+    static func autoriserCreation(_ choix: Choix, par appelant: InternalIdentity) throws {
+        switch appelant.role {
+        case .gestionnaire: return
+        case .etablissement:
+            guard choix.categorie != .individuel else {
+                throw ServiceError.forbidden("Un établissement n'inscrit pas de candidat individuel : le Grand Public s'inscrit lui-même.")
+            }
+            guard let uai = choix.uai, appelant.hasScope("uai", uai) else {
+                throw ServiceError.forbidden("Accès refusé : vous n'inscrivez que les candidats de votre établissement.")
+            }
+        case .candidat:
+            guard choix.categorie == .individuel else {
+                throw ServiceError.forbidden("Un candidat s'inscrit lui-même en candidat individuel ; un apprenti ou un stagiaire est inscrit par son établissement.")
+            }
+        default: throw ServiceError.forbidden()
+        }
+    }
+
+    // MARK: Change
+
+    func modifier(_ id: UUID, _ saisie: Saisie, par appelant: InternalIdentity) async throws -> Candidature {
+        var v = Verification()
+        guard let lu = saisie.lire(&v) else { try v.verifier(); throw ServiceError.invalid("requete.invalide", "Saisie invalide.") }
+        let (candidat, choix) = lu
+        try await database.transaction { connection in
+            let avant = try await self.pourAgir(id, appelant, on: connection)
+            guard avant.etat != .annulee else { throw Self.annulee(avant) }
+            if appelant.role != .gestionnaire && (choix.categorie != avant.categorie || choix.uai != avant.uai) {
+                try Self.autoriserCreation(choix, par: appelant)
+            }
+            if appelant.role == .candidat && choix.categorie != avant.categorie {
+                throw ServiceError.forbidden("La catégorie d'une candidature ne se change que par l'établissement ou le gestionnaire.")
+            }
+            try await candidatures.mettreAJour(avant.candidatId, candidat, on: connection)
+            try await candidatures.enregistrerChoix(id, choix, on: connection)
+            guard let apres = try await candidatures.lire(id, on: connection) else { throw Self.inconnue(id) }
+            let ecarts = CandidatureRepository.ecarts(avant, apres)
+            guard !ecarts.isEmpty else { return }
+            if avant.etat.estValidee {
+                try await self.revalider(apres, choixValide: avant.choix, etat: .modifiee, par: appelant, on: connection)
+            }
+            try await candidatures.noter(id, "modification", par: appelant, detail: ecarts, on: connection)
+        }
+        return try await candidature(id, pour: appelant)
+    }
+
+    // MARK: Validate
+
+    func valider(_ id: UUID, par appelant: InternalIdentity) async throws -> Candidature {
+        try await database.transaction { connection in
+            let candidature = try await self.pourAgir(id, appelant, on: connection)
+            switch candidature.etat {
+            case .annulee: throw Self.annulee(candidature)
+            case .validee, .modifiee:
+                throw ServiceError.conflict("candidature.deja_validee", "La candidature n° \(candidature.numero) est déjà validée.")
+            case .brouillon: break
+            }
+            try await self.revalider(candidature, choixValide: nil, etat: .validee, par: appelant, on: connection)
+            try await candidatures.noter(id, "validation", par: appelant, on: connection)
+        }
+        return try await candidature(id, pour: appelant)
+    }
+
+    /// Checks every rule, stores the computed units, writes the confirmation and the event.
+    private func revalider(
+        _ candidature: Candidature, choixValide: Choix?, etat: EtatCandidature, par appelant: InternalIdentity,
+        on connection: PostgresConnection
+    ) async throws {
+        let code = try SessionCode(candidature.session)
+        let session = try await session(code)
+        let centre: CentreInscription? = if let uai = candidature.uai { try await referentiel.centre(try UAI(uai), session: code) } else { nil }
+        if let autre = try await candidatures.autreCandidature(candidat: candidature.candidatId, session: candidature.session, sauf: candidature.id, on: connection) {
+            throw Self.uneSeuleSpecialite(autre, session: code)
+        }
+        if candidature.homonymeAccepte == nil,
+           let numero = try await candidatures.homonyme(cle: candidature.candidat.cleIdentite, candidat: candidature.candidatId, session: candidature.session, on: connection)
+        {
+            throw Self.doublon(numero, candidature.candidat)
+        }
+        let regles = ReglesInscription(
+            session: session, candidat: candidature.candidat, choix: candidature.choix, centre: centre, appelant: appelant,
+            piecesValables: try await candidatures.piecesValables(candidature.id, on: connection), choixValide: choixValide)
+        let resultat = try regles.verifier()
+        _ = try await candidatures.enregistrerValidation(candidature.id, etat: etat, resultat: resultat, on: connection)
+        guard let validee = try await candidatures.lire(candidature.id, on: connection) else { throw Self.inconnue(candidature.id) }
+        try await confirmations.generer(validee, session: session, par: appelant.subject, on: connection)
+        let etatMessage = try Self.etat(validee, centre: centre)
+        if etat == .validee {
+            try await outbox.write(CandidatureValidee(etatMessage), aggregate: validee.id.uuidString, on: connection, logger: logger)
+        } else {
+            try await outbox.write(CandidatureModifiee(etatMessage), aggregate: validee.id.uuidString, on: connection, logger: logger)
+        }
+    }
+
+    /// Republishes a validated candidature after something outside its form changed (an
+    /// aménagement decided): new revision, new confirmation, `candidature.modifiee`.
+    func republier(_ id: UUID, par appelant: InternalIdentity, on connection: PostgresConnection) async throws {
+        guard let candidature = try await candidatures.lire(id, on: connection, pourModifier: true), candidature.etat.estValidee else { return }
+        let rows = try await connection.query(SQL.query(
+            "UPDATE \(database.table("candidatures")) SET etat = 'modifiee', revision = revision + 1, modifie_le = now() WHERE id = $1", id),
+            logger: logger)
+        _ = rows
+        guard let apres = try await candidatures.lire(id, on: connection) else { return }
+        let code = try SessionCode(apres.session)
+        let session = try await session(code)
+        let centre: CentreInscription? = if let uai = apres.uai { try await referentiel.centre(try UAI(uai), session: code) } else { nil }
+        try await confirmations.generer(apres, session: session, par: appelant.subject, on: connection)
+        try await outbox.write(CandidatureModifiee(try Self.etat(apres, centre: centre)), aggregate: id.uuidString, on: connection, logger: logger)
+    }
+
+    // MARK: Cancel
+
+    func annuler(_ id: UUID, motif: String, par appelant: InternalIdentity) async throws -> Candidature {
+        let motif = motif.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(motif.count) else {
+            throw ServiceError.invalid("annulation.motif", "Le motif d'annulation est obligatoire (500 caractères au plus).",
+                                       details: [.init(location: "motif", code: "annulation.motif", message: "Le motif d'annulation est obligatoire.")])
+        }
+        try await database.transaction { connection in
+            let candidature = try await self.pourAgir(id, appelant, on: connection)
+            guard candidature.etat != .annulee else { throw Self.annulee(candidature) }
+            let revision = try await candidatures.enregistrerAnnulation(id, motif: motif, on: connection)
+            if candidature.etat.estValidee {
+                try await outbox.write(
+                    CandidatureAnnulee(id: id, numero: candidature.numero, session: try SessionCode(candidature.session), motif: motif,
+                                       annuleePar: appelant.subject, revision: revision),
+                    aggregate: id.uuidString, on: connection, logger: logger)
+            }
+            try await candidatures.noter(id, "annulation", par: appelant, detail: ["motif": .init(avant: nil, apres: motif)], on: connection)
+        }
+        return try await candidature(id, pour: appelant)
+    }
+
+    // MARK: Helpers
+
+    /// The candidature locked for a change, when the caller may act on it.
+    func pourAgir(_ id: UUID, _ appelant: InternalIdentity, on connection: PostgresConnection) async throws -> Candidature {
+        guard let candidature = try await candidatures.lire(id, on: connection, pourModifier: true) else { throw Self.inconnue(id) }
+        guard Portee.peutAgir(appelant, candidature) else { throw Portee.refus }
+        return candidature
+    }
+
+    static func etat(_ c: Candidature, centre: CentreInscription?) throws -> CandidatureEtat {
+        CandidatureEtat(
+            id: c.id, numero: c.numero, session: try SessionCode(c.session), candidat: c.candidat.identite, categorie: c.categorie,
+            categorieReglementaire: c.categorieReglementaire ?? .individuel,
+            etablissement: try centre.map { EtablissementInscription(uai: try UAI($0.uai), nom: $0.nom, gestionAutonome: $0.gestionAutonome) },
+            specialite: c.specialite, reglementVersion: c.reglementVersion ?? 0, forme: c.forme, unites: c.unites ?? [],
+            amenagements: c.amenagements, revision: c.revision)
+    }
+
+    static func inconnue(_ id: UUID) -> ServiceError {
+        ServiceError(.notFound, code: "candidature.inconnue", message: "La candidature \(id.uuidString.lowercased()) n'existe pas.")
+    }
+
+    static func annulee(_ c: Candidature) -> ServiceError {
+        ServiceError.conflict("candidature.annulee", "La candidature n° \(c.numero) est annulée : elle ne peut plus changer.")
+    }
+
+    static func uneSeuleSpecialite(_ autre: (numero: String, specialite: String), session: SessionCode) -> ServiceError {
+        ServiceError.invalid(
+            "candidature.specialite_unique",
+            "Ce candidat a déjà une candidature pour la session \(session.value) (n° \(autre.numero), spécialité \(autre.specialite)) : un seul BP par candidat et par session.",
+            details: [.init(location: "specialite", code: "candidature.specialite_unique", message: "Un seul BP par candidat et par session.")])
+    }
+
+    static func doublon(_ numero: String, _ candidat: Candidat) -> ServiceError {
+        ServiceError.invalid(
+            "candidature.doublon",
+            "Doublon probable : la candidature n° \(numero) porte déjà le nom \(candidat.nomFamille.uppercased()), le prénom et la date de naissance \(ReglesInscription.date(candidat.dateNaissance)). S'il s'agit d'une autre personne, le gestionnaire peut l'accepter.",
+            details: [.init(location: "candidat", code: "candidature.doublon", message: "Même nom, prénom et date de naissance que la candidature n° \(numero).")])
+    }
+}

@@ -1,0 +1,195 @@
+import Domain
+import Foundation
+
+// Values shared by the candidature messages (`inscription.*`).
+
+/// How a candidate prepares the diploma, as he declares it at registration. The règlement's
+/// finer category (`CategorieCandidat`) follows from it and his établissement's habilitations.
+public enum CategorieInscription: String, Codable, Sendable, CaseIterable, Comparable {
+    case apprenti
+    /// Formation professionnelle continue.
+    case fpc
+    case enseignementADistance = "enseignement_distance"
+    /// Grand Public: registers himself, with no établissement.
+    case individuel
+
+    public var libelle: String {
+        switch self {
+        case .apprenti: "apprenti"
+        case .fpc: "formation professionnelle continue"
+        case .enseignementADistance: "enseignement à distance"
+        case .individuel: "individuel (Grand Public)"
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// Globale (every unit in one session) or progressive (units spread over sessions). Final once
+/// the candidature is validated; apprentices take the forme globale.
+public enum FormePassage: String, Codable, Sendable, CaseIterable {
+    case globale
+    case progressive
+
+    public var libelle: String { self == .globale ? "forme globale" : "forme progressive" }
+}
+
+public enum Sexe: String, Codable, Sendable, CaseIterable {
+    case masculin = "M"
+    case feminin = "F"
+}
+
+/// Who the candidate is, as the candidature messages carry it.
+public struct IdentiteCandidat: Codable, Sendable, Equatable {
+    public var nomFamille: String
+    public var nomUsage: String?
+    /// First names, in civil-status order, separated by spaces.
+    public var prenoms: String
+    public var sexe: Sexe
+    /// `YYYY-MM-DD`.
+    public var dateNaissance: String
+    public var communeNaissance: String
+    public var ine: INE?
+
+    public init(nomFamille: String, nomUsage: String?, prenoms: String, sexe: Sexe, dateNaissance: String, communeNaissance: String, ine: INE?) {
+        self.nomFamille = nomFamille
+        self.nomUsage = nomUsage
+        self.prenoms = prenoms
+        self.sexe = sexe
+        self.dateNaissance = dateNaissance
+        self.communeNaissance = communeNaissance
+        self.ine = ine
+    }
+}
+
+/// The établissement d'inscription of a candidature (none for Grand Public).
+public struct EtablissementInscription: Codable, Sendable, Equatable {
+    public var uai: UAI
+    public var nom: String
+    /// Its CCF épreuves are placed in it at registration (organisation).
+    public var gestionAutonome: Bool
+
+    public init(uai: UAI, nom: String, gestionAutonome: Bool) {
+        self.uai = uai
+        self.nom = nom
+        self.gestionAutonome = gestionAutonome
+    }
+}
+
+/// Why a unit of the candidate's spécialité is, or is not, sat this session.
+public enum SituationUnite: String, Codable, Sendable, CaseIterable {
+    /// Sat this session.
+    case presentee
+    /// Kept from an earlier session (grade ≥ 10, within 5 years): not sat.
+    case benefice
+    /// Dispensed (diploma held, acquis): not sat, out of the average.
+    case dispense
+}
+
+/// A unit of a candidature, computed from the règlement and the candidate's situation.
+public struct UniteInscrite: Codable, Sendable, Equatable {
+    public var code: String
+    /// The épreuve carrying it (`E4`).
+    public var epreuve: String
+    public var libelle: String
+    public var coefficient: Int?
+    public var facultative: Bool
+    public var situation: SituationUnite
+    /// How it is assessed for this candidate (only for a unit sat this session).
+    public var mode: ModeEvaluation?
+    /// The kept grade, in hundredths, for a bénéfice.
+    public var noteConservee: Int?
+
+    public init(code: String, epreuve: String, libelle: String, coefficient: Int?, facultative: Bool,
+                situation: SituationUnite, mode: ModeEvaluation?, noteConservee: Int? = nil) {
+        self.code = code
+        self.epreuve = epreuve
+        self.libelle = libelle
+        self.coefficient = coefficient
+        self.facultative = facultative
+        self.situation = situation
+        self.mode = mode
+        self.noteConservee = noteConservee
+    }
+}
+
+/// The kinds of aménagements a candidate may ask (disability adjustments).
+public enum TypeAmenagement: String, Codable, Sendable, CaseIterable {
+    case tempsMajore = "temps_majore"
+    case salleSeparee = "salle_separee"
+    case assistant
+    case sujetAdapte = "sujet_adapte"
+    case materielSpecifique = "materiel_specifique"
+    case pauses
+
+    public var libelle: String {
+        switch self {
+        case .tempsMajore: "majoration du temps"
+        case .salleSeparee: "salle séparée"
+        case .assistant: "assistance d'un secrétaire"
+        case .sujetAdapte: "sujet adapté"
+        case .materielSpecifique: "matériel spécifique"
+        case .pauses: "temps de pause"
+        }
+    }
+}
+
+/// One measure granted by the gestionnaire.
+public struct MesureAmenagement: Codable, Sendable, Equatable {
+    public var type: TypeAmenagement
+    /// For `temps_majore`: the extra time, in percent of each test's duration (usually 33).
+    public var majorationPourcent: Int?
+    /// What exactly is granted, in the gestionnaire's words.
+    public var precision: String?
+
+    public init(type: TypeAmenagement, majorationPourcent: Int? = nil, precision: String? = nil) {
+        self.type = type
+        self.majorationPourcent = majorationPourcent
+        self.precision = precision
+    }
+}
+
+/// The whole state of a validated candidature, as `inscription.candidature.validee` and
+/// `inscription.candidature.modifiee` carry it (flat).
+public struct CandidatureEtat: Codable, Sendable, Equatable {
+    public var id: UUID
+    /// The numéro candidat, unique per session, printed on convocations.
+    public var numero: String
+    public var session: SessionCode
+    public var candidat: IdentiteCandidat
+    public var categorie: CategorieInscription
+    /// The règlement's category (gives CCF or ponctuel per unit).
+    public var categorieReglementaire: CategorieCandidat
+    public var etablissement: EtablissementInscription?
+    public var specialite: String
+    /// Version of the session's published règlement the units were computed from.
+    public var reglementVersion: Int
+    public var forme: FormePassage
+    public var unites: [UniteInscrite]
+    /// Aménagements granted so far (empty while none is decided).
+    public var amenagements: [MesureAmenagement]
+    /// Grows by one at each change; a consumer ignores a revision lower than the one it holds.
+    public var revision: Int
+
+    public init(
+        id: UUID, numero: String, session: SessionCode, candidat: IdentiteCandidat, categorie: CategorieInscription,
+        categorieReglementaire: CategorieCandidat, etablissement: EtablissementInscription?, specialite: String,
+        reglementVersion: Int, forme: FormePassage, unites: [UniteInscrite], amenagements: [MesureAmenagement], revision: Int
+    ) {
+        self.id = id
+        self.numero = numero
+        self.session = session
+        self.candidat = candidat
+        self.categorie = categorie
+        self.categorieReglementaire = categorieReglementaire
+        self.etablissement = etablissement
+        self.specialite = specialite
+        self.reglementVersion = reglementVersion
+        self.forme = forme
+        self.unites = unites
+        self.amenagements = amenagements
+        self.revision = revision
+    }
+}

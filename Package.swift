@@ -56,6 +56,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // MARK: Shared kit
@@ -117,6 +118,21 @@ let package = Package(
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CPangoCairo",
+            path: "Shared/CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
+        ),
+        .target(
+            name: "Documents",
+            dependencies: [
+                "CPangoCairo",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Shared/Documents",
+            swiftSettings: swiftSettings
+        ),
     ]
     + service("Reglementation", executable: "cyclades-reglementation",
               dependencies: [
@@ -158,6 +174,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ContractsTests", dependencies: ["Contracts", "Messaging", "Domain"],
             resources: [.copy("Golden")], swiftSettings: swiftSettings),

@@ -39,6 +39,7 @@ let package = Package(
     products: [
         .executable(name: "cyclades-gateway", targets: ["GatewayMain"]),
         .executable(name: "cyclades-reglementation", targets: ["ReglementationMain"]),
+        .executable(name: "cyclades-inscription", targets: ["InscriptionMain"]),
         .executable(name: "cyclades-load", targets: ["Load"]),
         .executable(name: "cyclades-messaging-probe", targets: ["MessagingProbe"]),
     ],
@@ -143,6 +144,13 @@ let package = Package(
               ],
               // The shipped national pilot (`Pilote/pilote-national.yaml`).
               resources: [.copy("Pilote")])
+    + service("Inscription", executable: "cyclades-inscription",
+              dependencies: [
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents",
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "PostgresNIO", package: "postgres-nio"),
+                  .product(name: "Crypto", package: "swift-crypto"),
+              ])
     + service("Gateway", executable: "cyclades-gateway",
               dependencies: [
                   "ServiceKit", "Domain", "Storage", "Messaging",
@@ -203,6 +211,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fichiers"],  // test files read by path (#filePath)
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InscriptionTests",
+            dependencies: [
+                "Inscription", "Reglementation", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",

@@ -70,7 +70,7 @@ struct Candidat: Codable, Sendable, Equatable {
     var cleIdentite: String {
         func plie(_ texte: String) -> String {
             texte.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "fr_FR"))
-                .uppercased().filter { $0.isLetter }
+                .uppercased().filter { $0.isLetter || $0.isNumber }
         }
         let premier = prenoms.split(separator: " ").first.map(String.init) ?? prenoms
         return "\(plie(nomFamille))|\(plie(premier))|\(dateNaissance)"

@@ -229,9 +229,13 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "Load",
-            dependencies: ["AMQP", "Messaging", "Storage", "TestSupport"],
+            dependencies: [
+                "AMQP", "Messaging", "Storage", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/Load",
-            exclude: ["c", "run"],
+            exclude: ["c", "run", "run-inscription"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 @testable import Inscription
 import ServiceKit
@@ -109,7 +110,7 @@ struct ReglesTests {
     @Test("bénéfices: only grades ≥ 10 obtained within 5 years")
     func benefices() async throws {
         try await Banc.avecService { banc in
-            let annee = try SessionCodeAnnee(banc.session)
+            let annee = try anneeDeSession(banc.session)
             let faible = try await Self.refusALaValidation(banc, Saisies.candidature(
                 categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"9,5","dateObtention":"\#(annee - 1)-07-01"}]"#))
             #expect(faible.code == "benefice.note_insuffisante")
@@ -219,6 +220,4 @@ struct PageCandidatures: Decodable {
 }
 
 /// The year of a session code.
-func SessionCodeAnnee(_ code: String) throws -> Int { try SessionCode(code).annee }
-
-import Domain
+func anneeDeSession(_ code: String) throws -> Int { try SessionCode(code).annee }

@@ -9,6 +9,17 @@ import Logging
 
 LoggingSystem.bootstrap(StreamLogHandler.standardError)
 
+// `cyclades-load inscription …`: registration through the gateway (Tests/Load/run-inscription).
+if CommandLine.arguments.dropFirst().first == "inscription" {
+    do {
+        try await InscriptionLoad.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("cyclades-load inscription: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 let options: Options
 do {
     options = try Options.parse(CommandLine.arguments)

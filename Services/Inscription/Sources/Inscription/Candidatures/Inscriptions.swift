@@ -172,10 +172,9 @@ struct Inscriptions: Sendable {
     /// aménagement decided): new revision, new confirmation, `candidature.modifiee`.
     func republier(_ id: UUID, par appelant: InternalIdentity, on connection: PostgresConnection) async throws {
         guard let candidature = try await candidatures.lire(id, on: connection, pourModifier: true), candidature.etat.estValidee else { return }
-        let rows = try await connection.query(SQL.query(
+        try await connection.query(SQL.query(
             "UPDATE \(database.table("candidatures")) SET etat = 'modifiee', revision = revision + 1, modifie_le = now() WHERE id = $1", id),
             logger: logger)
-        _ = rows
         guard let apres = try await candidatures.lire(id, on: connection) else { return }
         let code = try SessionCode(apres.session)
         let session = try await session(code)

@@ -4,7 +4,8 @@ import Hummingbird
 import ServiceKit
 
 /// The declarative route table: `/api/v1/<service>/<path>` goes to `<service>` as `/v1/<path>`,
-/// same method, query and body, with the caller's identity in an internal token. The gateway
+/// same method, query and body, with the caller's identity in an internal token; the answer's
+/// status, `Content-Type`, `Content-Disposition` and `Cache-Control` come back unchanged. The gateway
 /// requires an authenticated caller; the service applies its own rules to that caller.
 struct ForwardRoutes: Sendable {
     let directory: ServiceDirectory
@@ -45,6 +46,9 @@ struct ForwardRoutes: Sendable {
         }
         var headers = HTTPFields()
         if let contentType = answer.contentType { headers[.contentType] = contentType }
+        // Downloads keep their file name (PDF confirmations, CSV exports) and their caching rule.
+        if let disposition = answer.contentDisposition { headers[.contentDisposition] = disposition }
+        if let cacheControl = answer.cacheControl { headers[.cacheControl] = cacheControl }
         return Response(status: answer.status, headers: headers, body: .init(byteBuffer: answer.body))
     }
 }

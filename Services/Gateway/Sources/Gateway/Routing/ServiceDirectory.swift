@@ -35,6 +35,9 @@ struct ServiceDirectory: Sendable {
         var status: HTTPResponse.Status
         var contentType: String?
         var body: ByteBuffer
+        /// Kept for downloads (PDF, CSV): the file name and whether to show or save it.
+        var contentDisposition: String? = nil
+        var cacheControl: String? = nil
     }
 
     enum Failure: Error, Sendable {
@@ -85,7 +88,9 @@ struct ServiceDirectory: Sendable {
             let collected = try await response.body.collect(upTo: 32 << 20)
             return Answer(
                 status: HTTPResponse.Status(code: Int(response.status.code)),
-                contentType: response.headers.first(name: "Content-Type"), body: collected)
+                contentType: response.headers.first(name: "Content-Type"), body: collected,
+                contentDisposition: response.headers.first(name: "Content-Disposition"),
+                cacheControl: response.headers.first(name: "Cache-Control"))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             logger.warning("service call timed out", metadata: ["service": "\(service)", "path": "\(path)"])
             throw .timedOut(service)

@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// `/api/v1/auth/...`: login, logout, who am I, activation, papillon activation, reset.
+/// `/api/v1/auth/...`: login, logout, who am I, activation, papillon activation, reset, and a
+/// Grand Public candidate's own account.
 struct AuthRoutes: Sendable {
     let identity: IdentityService
     let secureCookies: Bool
@@ -14,6 +15,8 @@ struct AuthRoutes: Sendable {
     struct PapillonActivationRequest: Decodable { var identifiant: String; var code: String; var motDePasse: String }
     struct ResetDemand: Decodable { var identifiant: String }
     struct Message: ResponseEncodable { var message: String }
+
+    static let registrationAnswer = "Votre demande est enregistrée. Un courriel vient d'être envoyé à l'adresse indiquée : suivez son lien, valable 7 jours, pour choisir votre mot de passe. Sans nouvelles, vérifiez l'adresse saisie et vos courriers indésirables."
 
     static let resetAnswer = "Si un compte correspond à cet identifiant, un lien de réinitialisation vient d'être envoyé à son adresse électronique."
 
@@ -55,6 +58,13 @@ struct AuthRoutes: Sendable {
             return try await identity.setPassword(
                 purpose: .papillon, secret: OneTimeTokens.canonical(paperCode: body.code), password: body.motDePasse,
                 expectedLogin: body.identifiant, address: context.remoteAddress)
+        }
+        // A Grand Public candidate opens his own account; the answer is the same whether the
+        // identifiant was free or not (the mailbox is told which).
+        auth.post("inscription") { request, context -> EditedResponse<Message> in
+            let body = try await request.corps(IdentityService.SelfRegistration.self)
+            try await identity.register(body, address: context.remoteAddress)
+            return EditedResponse(status: .accepted, response: Message(message: Self.registrationAnswer))
         }
         auth.post("reinitialisation/demande") { request, context -> EditedResponse<Message> in
             let body = try await request.corps(ResetDemand.self)

@@ -149,6 +149,81 @@ struct IdentityService: Sendable {
         try await mails.enqueue(to: email, subject: subject, body: body, purpose: purpose.rawValue, on: connection)
     }
 
+    // MARK: Grand Public accounts
+
+    /// What a Grand Public candidate gives to open his own account.
+    struct SelfRegistration: Codable, Sendable {
+        var identifiant: String
+        var nom: String
+        var courriel: String
+    }
+
+    /// At most this many account creations per address and minute (as logins), and this many
+    /// mails to one address per hour (beyond, the same answer and no mail).
+    static let registrationPerEmail = RateLimiter.Rule(limit: 3, window: .seconds(3600))
+    static let tooManyRegistrations = ServiceError(
+        .tooManyRequests, code: "inscription.trop_de_demandes",
+        message: "Trop de demandes de création de compte depuis cette adresse. Réessayez dans quelques minutes.")
+
+    /// Opens a Grand Public candidate's account (role `candidat`, scope `candidat:<identifiant>`,
+    /// waiting for its activation) and mails its activation link. The answer never tells whether
+    /// the identifiant was free: when it is taken, the address given gets a mail saying so
+    /// instead, so that nobody learns from the answer which accounts exist.
+    func register(_ request: SelfRegistration, address: String?) async throws {
+        guard limiter.allow("inscription-adresse:\(address ?? "?")", Self.perAddress) else {
+            try await audit.record("compte.inscription", outcome: .refus, actor: Self.normalize(request.identifiant),
+                                   address: address, detail: "limite par adresse")
+            throw Self.tooManyRegistrations
+        }
+        let login = Self.normalize(request.identifiant)
+        var details: [ServiceError.Detail] = []
+        if login.wholeMatch(of: /[a-z0-9][a-z0-9._@+-]{2,99}/) == nil {
+            details.append(.init(location: "identifiant", code: "identifiant.format",
+                                 message: "L'identifiant doit faire 3 à 100 caractères : lettres, chiffres, . _ @ + -."))
+        } else if !login.contains(where: \.isLetter) {
+            details.append(.init(location: "identifiant", code: "identifiant.reserve",
+                                 message: "L'identifiant doit contenir au moins une lettre : les identifiants faits de chiffres seuls sont réservés aux numéros de candidat."))
+        }
+        let name = request.nom.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...200).contains(name.count) {
+            details.append(.init(location: "nom", code: "nom.longueur", message: "Le nom est obligatoire (200 caractères au plus)."))
+        }
+        let email = request.courriel.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if email.isEmpty {
+            details.append(.init(location: "courriel", code: "courriel.absent",
+                                 message: "L'adresse électronique est obligatoire : le lien d'activation y est envoyé."))
+        } else if email.count > 200 || email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) == nil {
+            details.append(.init(location: "courriel", code: "courriel.format", message: "Adresse électronique invalide (ex. prenom.nom@exemple.fr)."))
+        }
+        guard details.isEmpty else {
+            throw ServiceError.invalid("compte.invalide", details[0].message, details: details)
+        }
+        guard limiter.allow("inscription-courriel:\(email)", Self.registrationPerEmail) else {
+            try await audit.record("compte.inscription", outcome: .refus, actor: login, address: address, detail: "limite par courriel")
+            return  // same answer: the caller learns nothing
+        }
+        try await database.transaction { connection in
+            let account: Account
+            do {
+                account = try await accounts.create(
+                    login: login, displayName: name, email: email, role: .candidat, scopes: ["candidat:\(login)"],
+                    by: "grand-public", on: connection)
+            } catch let error as ServiceError where error.code == "compte.existe" {
+                try await mails.enqueue(
+                    to: email, subject: "Création de compte Cyclades BP",
+                    body: "Bonjour,\n\nUne demande de création de compte Cyclades BP a été faite avec votre adresse et l'identifiant « \(login) », qui est déjà utilisé.\nSi ce compte est le vôtre, connectez-vous, ou choisissez un nouveau mot de passe : \(publicURL)/mot-de-passe-oublie\nSinon, recommencez avec un autre identifiant : \(publicURL)/creer-compte\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
+                    purpose: "inscription.identifiant_pris", on: connection)
+                try await audit.record("compte.inscription", outcome: .echec, actor: login, address: address,
+                                       detail: "identifiant déjà utilisé", on: connection)
+                return
+            }
+            try await sendLink(.activation, to: account, email: email, on: connection)
+            try await audit.record("compte.inscription", outcome: .succes, actor: account.id.uuidString.lowercased(),
+                                   role: account.role.rawValue, address: address, target: account.id.uuidString.lowercased(),
+                                   detail: "candidat \(account.login)", on: connection)
+        }
+    }
+
     // MARK: Accounts
 
     struct NewAccount: Codable, Sendable {

@@ -61,6 +61,8 @@ struct GestionnairePages: Sendable {
         /// The timeline and a refused opening or closing (`ReglementationPages`).
         var historique: ReglementationVue.Historique?
         var refus: ReglementationVue.Refus?
+        /// The gestionnaire (not the admin) reaches the session's registration screens.
+        var pilote = false
     }
 
     struct LigneService {
@@ -128,7 +130,7 @@ struct GestionnairePages: Sendable {
                                     ouvrir: !pilote || service.etat == "ouvert" ? nil : (service.etat == "ferme" ? "Rouvrir" : "Ouvrir"),
                                     fermable: pilote && service.etat == "ouvert")
             },
-            parties: parties, historique: historique)
+            parties: parties, historique: historique, pilote: pilote)
     }
 
     /// A page of sessions from the réglementation service, or why there is none.

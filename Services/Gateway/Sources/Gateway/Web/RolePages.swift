@@ -35,6 +35,9 @@ struct RolePages: Sendable {
     struct DossierPage {
         var identifiant: String?
         var parties: AggregateView?
+        /// His candidatures in the open sessions (and the one named by `?session=`).
+        var candidatures: [InscriptionPages.LigneCandidatureCandidat] = []
+        var aCandidatures = false
     }
 
     struct PapillonsPage {
@@ -80,7 +83,9 @@ struct RolePages: Sendable {
                 cartes: [
                     Carte(titre: "Papillons", texte: "Imprimer les papillons de connexion de vos candidats (identifiant et code d'activation).",
                           lien: "/etablissement/papillons"),
-                    Carte(titre: "Candidatures, convocations, résultats", texte: "Ces écrans ouvriront avec les services d'étape correspondants.", lien: nil),
+                    Carte(titre: "Candidatures", texte: "Inscrire vos candidats, un par un ou par un fichier CSV, suivre leurs candidatures, leurs pièces et leurs statistiques.",
+                          lien: "/etablissement/inscription"),
+                    Carte(titre: "Convocations, résultats", texte: "Ces écrans ouvriront avec les services d'étape correspondants.", lien: nil),
                 ],
                 perimetreTitre: "Établissements de votre habilitation", perimetre: Self.scopes("uai", of: caller) + Self.scopes("centre", of: caller),
                 vide: "Votre compte n'est rattaché à aucun établissement : adressez-vous à la division des examens.")
@@ -106,11 +111,19 @@ struct RolePages: Sendable {
         }
         web.get("candidat") { request, context -> Response in
             let caller = try context.require(.candidat)
+            let inscription = InscriptionPages(directory: directory, renderer: renderer, identity: identity)
+            var sessions = await inscription.sessionsOuvertes().map(\.code)
+            if let demandee = request.uri.queryParameters.get("session").flatMap(InscriptionVue.session), !sessions.contains(demandee) {
+                sessions.insert(demandee, at: 0)
+            }
+            let candidatures = await inscription.candidaturesDuCandidat(caller, sessions: sessions)
             guard let id = Self.scopes("candidat", of: caller).first else {
-                return await renderer.render("candidat", titre: "Mon dossier", page: DossierPage(), request: request, context: context)
+                let page = DossierPage(candidatures: candidatures, aCandidatures: !candidatures.isEmpty)
+                return await renderer.render("candidat", titre: "Mon dossier", page: page, request: request, context: context)
             }
             let aggregate = await AggregateRoutes(directory: directory).gather(AggregateRoutes.dossier(Affichage.requete(id)), as: caller)
-            let page = DossierPage(identifiant: id, parties: AggregateView(aggregate, order: Self.dossierParts))
+            let page = DossierPage(identifiant: id, parties: AggregateView(aggregate, order: Self.dossierParts),
+                                   candidatures: candidatures, aCandidatures: !candidatures.isEmpty)
             return await renderer.render("candidat", titre: "Mon dossier", page: page, request: request, context: context)
         }
         web.get("etablissement/papillons") { request, context -> Response in

@@ -6,6 +6,8 @@ import ServiceKit
 /// CSRF token was checked.
 struct WebForm: Sendable {
     private(set) var values: [String: String]
+    /// Every value of each name, in order (checkboxes sharing a name).
+    private(set) var multiples: [String: [String]] = [:]
 
     static let maximumSize = 256 * 1024
 
@@ -22,16 +24,30 @@ struct WebForm: Sendable {
 
     init(encoded: String) {
         var values: [String: String] = [:]
+        var multiples: [String: [String]] = [:]
         for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
                 text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             }
             let name = decode(parts[0])
+            let value = parts.count > 1 ? decode(parts[1]) : ""
+            multiples[name, default: []].append(value)
             guard values[name] == nil else { continue }  // the first value of a repeated name
-            values[name] = parts.count > 1 ? decode(parts[1]) : ""
+            values[name] = value
         }
         self.values = values
+        self.multiples = multiples
+    }
+
+    init(values: [String: String], multiples: [String: [String]]) {
+        self.values = values
+        self.multiples = multiples
+    }
+
+    /// Every non-empty value of a repeated name (checkboxes), surrounding white space removed.
+    func all(_ name: String) -> [String] {
+        (multiples[name] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
     /// The field's value, surrounding white space removed ("" when absent).

@@ -116,10 +116,11 @@ struct WebRenderer: Sendable {
             [("Tableau de bord", "/gestionnaire"), ("Sessions", "/gestionnaire/sessions"),
              ("Règlements", "/gestionnaire/reglements"), ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .admin: [("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
-        case .etablissement: [("Accueil", "/etablissement"), ("Papillons", "/etablissement/papillons")]
+        case .etablissement:
+            [("Accueil", "/etablissement"), ("Candidatures", "/etablissement/inscription"), ("Papillons", "/etablissement/papillons")]
         case .correcteur, .interrogateur: [("Mes lots", "/correcteur")]
         case .presidentJury: [("Mes jurys", "/jury")]
-        case .candidat: [("Mon dossier", "/candidat")]
+        case .candidat: [("Mon dossier", "/candidat"), ("M'inscrire", "/candidat/inscription")]
         case .service, nil: []
         }
         // The longest entry that is the path or one of its parents is the current one.

@@ -8,11 +8,12 @@ import ServiceKit
 /// |---|---|
 /// | `/` | anyone: to the login page, or to the role's home |
 /// | `/connexion`, `/deconnexion` (POST) | anyone |
-/// | `/activation`, `/reinitialisation`, `/activation-papillon`, `/mot-de-passe-oublie` | anyone |
+/// | `/activation`, `/reinitialisation`, `/activation-papillon`, `/mot-de-passe-oublie`, `/creer-compte` | anyone |
 /// | `/gestionnaire`, `/gestionnaire/sessions`, `/gestionnaire/sessions/{code}` | gestionnaire (sessions: and admin) |
 /// | `/gestionnaire/reglements…`, `/gestionnaire/sessions/{code}/centres`, step buttons (`ReglementationPages`) | gestionnaire (reads: and admin) |
 /// | `/comptes`, `/journal` | gestionnaire, admin |
 /// | `/admin`, `/etablissement`, `/etablissement/papillons`, `/correcteur`, `/jury`, `/candidat` | their role |
+/// | `/etablissement/inscription…`, `/candidat/inscription…`, `/{espace}/candidatures/{id}…`, `/gestionnaire/sessions/{code}/candidatures…` (`InscriptionPages`) | établissement, candidat, gestionnaire |
 struct WebRoutes: Sendable {
     let components: GatewayComponents
 
@@ -31,5 +32,7 @@ struct WebRoutes: Sendable {
         ReglementationPages(directory: components.directory, renderer: renderer).add(to: web)
         AccountPages(identity: identity, renderer: renderer).add(to: web)
         RolePages(identity: identity, directory: components.directory, renderer: renderer).add(to: web)
+        CreationComptePages(identity: identity, renderer: renderer).add(to: web)
+        InscriptionPages(directory: components.directory, renderer: renderer, identity: identity).add(to: web)
     }
 }

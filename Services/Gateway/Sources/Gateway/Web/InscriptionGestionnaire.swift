@@ -1,0 +1,216 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// The gestionnaire's registration screens for a session: every candidature (filters and
+/// paging), statistics, exports, the aménagement desk and the regeneration of confirmations.
+///
+/// | page | what |
+/// |---|---|
+/// | `/gestionnaire/sessions/{code}/candidatures?specialite&uai&categorie&etat&amenagement&q&page` | the list |
+/// | `/gestionnaire/sessions/{code}/candidatures.csv` · `/confirmations.pdf` | exports, with the list's filters |
+/// | `/gestionnaire/sessions/{code}/inscriptions/statistiques?par` | counts by spécialité, établissement or catégorie |
+/// | `/gestionnaire/sessions/{code}/amenagements?etat&page` · `POST /gestionnaire/amenagements/{id}/decision` | the desk |
+/// | `POST /gestionnaire/sessions/{code}/confirmations/regeneration` | new confirmations where the content changed |
+extension InscriptionPages {
+    struct GuichetPage {
+        var session: String
+        var etats: [AccountPages.Option]
+        var demandes: [DemandeVue]
+        var total: Int
+        var pagination: Pagination?
+        var notice: String?
+        var refus: ReglementationVue.Refus?
+        var liste: String
+    }
+
+    struct DemandeVue {
+        var id: String
+        var numero: String
+        var candidat: String
+        var lien: String
+        var uai: String
+        var specialite: String
+        var types: String
+        var motif: String
+        var avis: String
+        var demandeLe: String
+        var etat: String
+        var classe: String
+        var enAttente: Bool
+        var decision: String?
+        var decisions: [FormulaireCandidature.Choix]
+        var mesures: [MesureVue]
+        var majorationPourcent: String
+        var motivation: String
+        var erreurs: [String]
+        var aErreurs: Bool
+    }
+
+    struct MesureVue {
+        var id: String
+        var type: String
+        var libelle: String
+        var choisie: Bool
+        var precision: String
+        var majoration: Bool
+    }
+
+    /// What the gestionnaire typed in a refused decision, to show it again.
+    struct DecisionSaisie {
+        var id: String
+        var decision: String
+        var mesures: Set<String>
+        var majoration: String
+        var precisions: [String: String]
+        var motivation: String
+        var erreurs: [String]
+    }
+
+    func addGestionnaire(to web: RouterGroup<ServiceRequestContext>) {
+        web.get("gestionnaire/sessions/:code/candidatures") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let session = try Self.session(context)
+            let query = request.uri.queryParameters
+            var notice = query.get("fait").flatMap { Self.notices[$0] }
+            if query.get("fait") == "regeneration" {
+                notice = "Confirmations régénérées : \(query.get("regenerees") ?? "0") nouvelle(s) version(s) pour \(query.get("examinees") ?? "0") candidature(s) validée(s) examinée(s)."
+            }
+            let page = try await liste(session, espace: .gestionnaire, filtres: Filtres(request), as: caller, notice: notice)
+            return await renderListe(page, request: request, context: context)
+        }
+
+        web.get("gestionnaire/sessions/:code/candidatures.csv") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let session = try Self.session(context)
+            let filtres = Filtres(request).requete
+            return try await api.telechargement("/sessions/\(Affichage.requete(session))/candidatures.csv" + (filtres.isEmpty ? "" : "?" + filtres), as: caller)
+        }
+
+        web.get("gestionnaire/sessions/:code/confirmations.pdf") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let session = try Self.session(context)
+            let filtres = Filtres(request).requete
+            return try await api.telechargement("/sessions/\(Affichage.requete(session))/confirmations.pdf" + (filtres.isEmpty ? "" : "?" + filtres), as: caller)
+        }
+
+        web.get("gestionnaire/sessions/:code/inscriptions/statistiques") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let session = try Self.session(context)
+            let racine = "/gestionnaire/sessions/\(Affichage.requete(session))"
+            let page = try await statistiques(session, axe: request.uri.queryParameters.get("par"), base: racine + "/inscriptions/statistiques",
+                                              liste: racine + "/candidatures", as: caller)
+            return await renderer.render("inscription-statistiques", titre: "Statistiques des inscriptions de la session \(session)", page: page,
+                                         request: request, context: context)
+        }
+
+        web.post("gestionnaire/sessions/:code/confirmations/regeneration") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let session = try Self.session(context)
+            _ = try await WebForm.read(request)
+            let filtres = Filtres(request).requete
+            let rapport = try await api.lire(
+                InscriptionAPI.Regeneration.self,
+                "/sessions/\(Affichage.requete(session))/confirmations/regeneration" + (filtres.isEmpty ? "" : "?" + filtres), as: caller,
+                method: .post)
+            return WebRenderer.redirect(
+                "/gestionnaire/sessions/\(Affichage.requete(session))/candidatures?fait=regeneration&examinees=\(rapport.examinees)&regenerees=\(rapport.regenerees)")
+        }
+
+        web.get("gestionnaire/sessions/:code/amenagements") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let session = try Self.session(context)
+            let query = request.uri.queryParameters
+            let notice = query.get("fait") == "decision" ? "La décision est enregistrée ; le candidat et son établissement en sont avertis." : nil
+            let page = try await guichet(session, etat: query.get("etat"), page: max(1, query.get("page", as: Int.self) ?? 1), notice: notice, as: caller)
+            return await renderer.render("inscription-amenagements", titre: "Aménagements de la session \(session)", page: page,
+                                         request: request, context: context)
+        }
+
+        web.post("gestionnaire/amenagements/:id/decision") { request, context -> Response in
+            let caller = try context.require(.gestionnaire)
+            let form = try await WebForm.read(request)
+            let id = try context.parameters.require("id")
+            guard let session = InscriptionVue.session(form["session"]) else { throw ServiceError.notFound("Session inconnue.") }
+            let types = form.all("mesures")
+            var saisie = DecisionSaisie(
+                id: id, decision: form["decision"], mesures: Set(types), majoration: form["majoration"],
+                precisions: Dictionary(uniqueKeysWithValues: InscriptionVue.typesAmenagement.map { ($0.0, form["precision.\($0.0)"]) }),
+                motivation: form["motivation"], erreurs: [])
+            if saisie.decision.isEmpty { saisie.erreurs.append("Choisissez la décision.") }
+            var majoration: Int?
+            if types.contains("temps_majore") {
+                majoration = Int(saisie.majoration.replacingOccurrences(of: "%", with: "").trimmingCharacters(in: .whitespaces))
+                if majoration == nil { saisie.erreurs.append("Indiquez la majoration du temps en pour cent (par exemple 33).") }
+            }
+            if saisie.erreurs.isEmpty {
+                struct Mesure: Encodable { var type: String; var majorationPourcent: Int?; var precision: String? }
+                struct Corps: Encodable { var decision: String; var mesures: [Mesure]; var motivation: String? }
+                let corps = Corps(
+                    decision: saisie.decision,
+                    mesures: saisie.decision == "refuse" ? [] : types.map {
+                        Mesure(type: $0, majorationPourcent: $0 == "temps_majore" ? majoration : nil,
+                               precision: (saisie.precisions[$0] ?? "").isEmpty ? nil : saisie.precisions[$0])
+                    },
+                    motivation: saisie.motivation.isEmpty ? nil : saisie.motivation)
+                let answer = try await api.appel(.post, "/amenagements/\(Affichage.requete(id))/decision", as: caller, json: corps)
+                if answer.status == .ok {
+                    return WebRenderer.redirect("/gestionnaire/sessions/\(Affichage.requete(session))/amenagements?fait=decision")
+                }
+                let refus = InscriptionAPI.refus(answer)
+                if refus.status == .forbidden || refus.status.code >= 500 { throw refus }
+                saisie.erreurs = refus.details.isEmpty ? [refus.message] : refus.details.map(\.message)
+            }
+            var page = try await guichet(session, etat: "demande", page: 1, saisie: saisie, as: caller)
+            page.refus = .init(titre: "La décision n'a pas été enregistrée.", message: saisie.erreurs.joined(separator: " "), details: [])
+            return await renderer.render("inscription-amenagements", titre: "Erreur : aménagements de la session \(session)", page: page,
+                                         request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    static let etatsAmenagement: [(String, String)] = [
+        ("demande", "À traiter"), ("accorde", "Accordés"), ("accorde_partiellement", "Accordés partiellement"), ("refuse", "Refusés"),
+    ]
+
+    /// The aménagement requests of a session (by default those waiting for a decision), each
+    /// with its decision form.
+    func guichet(
+        _ session: String, etat texte: String?, page numero: Int, notice: String? = nil, saisie: DecisionSaisie? = nil, as caller: InternalIdentity
+    ) async throws -> GuichetPage {
+        let etat = texte.map { t in Self.etatsAmenagement.contains { $0.0 == t } ? t : "" } ?? "demande"
+        let taille = 20
+        var chemin = "/sessions/\(Affichage.requete(session))/amenagements?taille=\(taille)&page=\(numero)"
+        if !etat.isEmpty { chemin += "&etat=\(etat)" }
+        let liste = try await api.lire(InscriptionAPI.Page<InscriptionAPI.Amenagement>.self, chemin, as: caller)
+        let racine = "/gestionnaire/sessions/\(Affichage.requete(session))/amenagements"
+        return GuichetPage(
+            session: session,
+            etats: [AccountPages.Option(valeur: "", libelle: "Tous", choisi: etat.isEmpty)]
+                + Self.etatsAmenagement.map { AccountPages.Option(valeur: $0.0, libelle: $0.1, choisi: $0.0 == etat) },
+            demandes: liste.items.map { a in
+                let (libelle, classe) = InscriptionVue.etatAmenagement(a.etat)
+                let s = saisie?.id == a.id ? saisie : nil
+                let demandes = Set(a.types)
+                return DemandeVue(
+                    id: a.id, numero: a.numero, candidat: a.candidat, lien: Espace.gestionnaire.candidature(a.candidature), uai: a.uai ?? "Grand Public",
+                    specialite: a.specialite, types: a.types.map(InscriptionVue.typeAmenagement).joined(separator: ", "), motif: a.motif,
+                    avis: "/gestionnaire/pieces/\(Affichage.requete(a.avis))", demandeLe: ReglementationVue.dateHeure(a.demandeLe),
+                    etat: libelle, classe: classe, enAttente: a.etat == "demande",
+                    decision: a.mesures.isEmpty ? a.motivation : a.mesures.map(InscriptionVue.mesure).joined(separator: " ; ")
+                        + (a.motivation.map { " — \($0)" } ?? ""),
+                    decisions: InscriptionVue.decisions.map {
+                        FormulaireCandidature.Choix(id: "decision-\(a.id)-\($0.0)", valeur: $0.0, libelle: $0.1, choisi: s?.decision == $0.0)
+                    },
+                    mesures: InscriptionVue.typesAmenagement.map { type in
+                        MesureVue(id: "mesure-\(a.id)-\(type.0)", type: type.0, libelle: type.1,
+                                  choisie: s.map { $0.mesures.contains(type.0) } ?? demandes.contains(type.0),
+                                  precision: s?.precisions[type.0] ?? "", majoration: type.0 == "temps_majore")
+                    },
+                    majorationPourcent: s?.majoration ?? "33", motivation: s?.motivation ?? "", erreurs: s?.erreurs ?? [], aErreurs: !(s?.erreurs ?? []).isEmpty)
+            },
+            total: liste.total,
+            pagination: Pagination(page: numero, taille: taille, total: liste.total, base: "\(racine)?etat=\(etat)&"),
+            notice: notice, refus: nil, liste: "/gestionnaire/sessions/\(Affichage.requete(session))/candidatures")
+    }
+}

@@ -81,6 +81,9 @@ struct AuthorizationMatrixTests {
             Cas(methode: .post, modele: "/api/v1/auth/reinitialisation", autorises: tous, succes: .unprocessableContent, note: "unknown link") { _ in
                 ("/api/v1/auth/reinitialisation", json(["jeton": "inconnu", "motDePasse": pw])) },
             Cas(methode: .get, modele: "/api/openapi.yaml", autorises: tous, succes: .ok) { _ in ("/api/openapi.yaml", nil) },
+            Cas(methode: .post, modele: "/api/v1/auth/inscription", autorises: tous, succes: .accepted, note: "Grand Public account") { _ in
+                let login = Passerelle.unique("gp")
+                return ("/api/v1/auth/inscription", json(["identifiant": login, "nom": "Grand Public", "courriel": "\(login)@test.fr"])) },
             // Anyone signed in.
             Cas(methode: .get, modele: "/api/v1/auth/moi", autorises: connectes, succes: .ok) { _ in ("/api/v1/auth/moi", nil) },
             Cas(methode: .post, modele: "/api/v1/auth/deconnexion", autorises: connectes, succes: .noContent) { _ in

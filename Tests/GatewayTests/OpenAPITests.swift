@@ -29,7 +29,19 @@ struct OpenAPITests {
             .map { "\($0.method.rawValue) \(DocumentOpenAPI.normaliser($0.path.description))" })
         #expect(routees.count > 40, "\(routees.sorted())")
         #expect(routees.subtracting(documentees).isEmpty, "routed, not documented: \(routees.subtracting(documentees).sorted())")
-        #expect(documentees.subtracting(routees).isEmpty, "documented, not routed: \(documentees.subtracting(routees).sorted())")
+        // A service's own routes may be documented under its forwarded prefix: the gateway
+        // routes them by `/api/v1/<service>/{chemin}`, for the same method.
+        let transmises = documentees.filter { operation in
+            ServiceDirectory.services.contains { operation.contains(" /api/v1/\($0)/") } && !operation.hasSuffix("/{chemin}")
+        }
+        for operation in transmises {
+            let parts = operation.split(separator: " ")
+            let service = parts[1].split(separator: "/")[2]
+            #expect(routees.contains("\(parts[0]) /api/v1/\(service)/{chemin}"), "\(operation) is not forwarded")
+        }
+        #expect(transmises.count >= 20, "the Inscription routes are documented: \(transmises.sorted())")
+        let nonRoutees = documentees.subtracting(routees).subtracting(transmises)
+        #expect(nonRoutees.isEmpty, "documented, not routed: \(nonRoutees.sorted())")
         for service in ServiceDirectory.services {
             for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
                 #expect(documentees.contains("\(method) /api/v1/\(service)/{chemin}"))

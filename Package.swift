@@ -215,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "InscriptionTests",
             dependencies: [
-                "Inscription", "Reglementation", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
+                "Inscription", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP", "Storage", "Domain",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

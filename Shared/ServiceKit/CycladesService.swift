@@ -1,5 +1,6 @@
 import Hummingbird
 import Messaging
+import ServiceLifecycle
 import Storage
 
 /// What a service tells the kit about itself; the kit does the rest (configuration, database,
@@ -16,10 +17,15 @@ public protocol CycladesService: Sendable {
     /// The whole router. The default is `/health`, `/metrics` and `addRoutes` under `/v1` behind
     /// the internal token; the gateway, the public door, builds its own.
     static func makeRouter(runtime: ServiceRuntime) async throws -> Router<ServiceRequestContext>
+    /// Long-running work of `serve` besides the kit's relay, consumer and HTTP server (e.g. a
+    /// listener the routes wait on). Started before the HTTP server, stopped after it. Default: none.
+    static func extraServices(runtime: ServiceRuntime) async throws -> [any Service]
 }
 
 extension CycladesService {
     public static func makeRouter(runtime: ServiceRuntime) async throws -> Router<ServiceRequestContext> {
         runtime.router(for: Self.self)
     }
+
+    public static func extraServices(runtime: ServiceRuntime) async throws -> [any Service] { [] }
 }

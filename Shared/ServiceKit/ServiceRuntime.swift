@@ -65,6 +65,7 @@ public struct ServiceRuntime: Sendable {
                 services.append(.init(service: MessageConsumer(
                     database: database, amqp: consumer, handlers: handlers, outbox: outbox, logger: logger)))
             }
+            for extra in try await S.extraServices(runtime: self) { services.append(.init(service: extra)) }
             let application = Application(
                 router: try await S.makeRouter(runtime: self),
                 configuration: .init(

@@ -40,6 +40,7 @@ let package = Package(
         .executable(name: "cyclades-gateway", targets: ["GatewayMain"]),
         .executable(name: "cyclades-reglementation", targets: ["ReglementationMain"]),
         .executable(name: "cyclades-inscription", targets: ["InscriptionMain"]),
+        .executable(name: "cyclades-evaluation", targets: ["EvaluationMain"]),
         .executable(name: "cyclades-load", targets: ["Load"]),
         .executable(name: "cyclades-messaging-probe", targets: ["MessagingProbe"]),
     ],
@@ -151,6 +152,14 @@ let package = Package(
                   .product(name: "PostgresNIO", package: "postgres-nio"),
                   .product(name: "Crypto", package: "swift-crypto"),
               ])
+    + service("Evaluation", executable: "cyclades-evaluation",
+              dependencies: [
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents", "AMQP",
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "PostgresNIO", package: "postgres-nio"),
+                  .product(name: "Crypto", package: "swift-crypto"),
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+              ])
     + service("Gateway", executable: "cyclades-gateway",
               dependencies: [
                   "ServiceKit", "Domain", "Storage", "Messaging",
@@ -216,6 +225,14 @@ let package = Package(
             name: "InscriptionTests",
             dependencies: [
                 "Inscription", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP", "Storage", "Domain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EvaluationTests",
+            dependencies: [
+                "Evaluation", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import PostgresNIO
+import ServiceKit
+import Storage
+
+/// `/v1/sessions/:code/suivi`, `…/correcteurs-non-commences`, `…/decharge.csv`,
+/// `…/notes-manquantes`, `…/audit/verification`, `/v1/lots/:id/audit`.
+struct SuiviRoutes: Sendable {
+    let suivi: SuiviRepository
+    let verification: VerificationAudit
+
+    struct Audit: Codable, Sendable {
+        var seq: Int64
+        var copie: String
+        var avant: String?
+        var apres: String
+        var par: String
+        var role: String
+        var source: String
+        var commande: UUID
+        var le: String
+        var empreinte: String
+    }
+
+    func add(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("sessions/:code/suivi") { request, context -> Liste<SuiviRepository.Ligne> in
+            let appelant = try context.require(.gestionnaire, .admin, .etablissement)
+            let texte = request.uri.queryParameters.get("par") ?? "lot"
+            guard let axe = SuiviRepository.Axe(rawValue: texte) else {
+                throw ServiceError.invalid("suivi.axe", "Regroupement « \(texte) » inconnu : lot, commission, centre ou unite.",
+                                           details: [.init(location: "par", code: "suivi.axe", message: "Regroupement inconnu.")])
+            }
+            return Liste(items: try await suivi.suivi(
+                session: try OrganisationRoutes.session(context), par: axe, unite: request.uri.queryParameters.get("unite"),
+                centre: try Self.centre(request, appelant)))
+        }
+
+        group.get("sessions/:code/correcteurs-non-commences") { request, context -> Liste<SuiviRepository.CorrecteurEnRetard> in
+            let appelant = try context.require(.gestionnaire, .admin, .etablissement)
+            return Liste(items: try await suivi.correcteursNonCommences(
+                session: try OrganisationRoutes.session(context), centre: try Self.centre(request, appelant)))
+        }
+
+        group.get("sessions/:code/decharge.csv") { request, context -> Response in
+            let appelant = try context.require(.gestionnaire, .etablissement)
+            let session = try OrganisationRoutes.session(context)
+            let notes = try await suivi.decharge(
+                session: session, unite: request.uri.queryParameters.get("unite"), centre: try Self.centre(request, appelant))
+            var csv = "\u{FEFF}session;unite;lot;copie;note;saisie_par;source;modifiee_le\r\n"
+            for n in notes {
+                csv += [session, n.unite, String(n.lot), n.copie, n.note, n.par, n.source, n.le].map(Self.cellule).joined(separator: ";") + "\r\n"
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/csv; charset=utf-8",
+                          .contentDisposition: "attachment; filename=\"decharge-\(session).csv\"", .cacheControl: "private, no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+
+        group.get("sessions/:code/notes-manquantes") { request, context -> SuiviRepository.Manquantes in
+            try context.require(.gestionnaire, .admin, .service)
+            return try await suivi.manquantes(session: try OrganisationRoutes.session(context), unite: request.uri.queryParameters.get("unite"))
+        }
+
+        group.post("sessions/:code/audit/verification") { _, context -> VerificationAudit.Rapport in
+            try context.require(.gestionnaire, .admin)
+            return try await verification.verifier(session: try OrganisationRoutes.session(context))
+        }
+
+        group.get("lots/:id/audit") { _, context -> Liste<Audit> in
+            try context.require(.gestionnaire, .admin)
+            let database = suivi.database
+            let rows = try await database.query(SQL.query(
+                """
+                SELECT seq, numero, avant, apres, par, role, source, commande,
+                    to_char(to_timestamp(instant / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), empreinte
+                FROM \(database.table("audit")) WHERE lot = $1 ORDER BY seq
+                """, try OrganisationRoutes.id(context)))
+            var items: [Audit] = []
+            for try await (seq, copie, avant, apres, par, role, source, commande, le, empreinte)
+                in rows.decode((Int64, String, String?, String, String, String, String, UUID, String, String).self)
+            {
+                items.append(Audit(seq: seq, copie: copie, avant: avant, apres: apres, par: par, role: role, source: source,
+                                   commande: commande, le: le, empreinte: empreinte))
+            }
+            return Liste(items: items)
+        }
+    }
+
+    /// An établissement (centre de correction) follows only the lots it hosts.
+    static func centre(_ request: Request, _ appelant: InternalIdentity) throws -> String? {
+        let demande = request.uri.queryParameters.get("centre")
+        guard appelant.role == .etablissement else { return demande }
+        let uais = appelant.scopes.filter { $0.hasPrefix("uai:") }.map { String($0.dropFirst(4)) }
+        guard let uai = demande ?? uais.first, uais.contains(uai) else {
+            throw ServiceError.forbidden("Accès refusé : un établissement ne suit que les lots qu'il accueille.")
+        }
+        return uai
+    }
+
+    static func cellule(_ texte: String) -> String {
+        var valeur = texte
+        if let premier = valeur.first, "=+-@".contains(premier) { valeur = "'" + valeur }
+        guard valeur.contains(where: { ";\"\r\n".contains($0) }) else { return valeur }
+        return "\"" + valeur.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

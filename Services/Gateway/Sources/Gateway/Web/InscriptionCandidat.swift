@@ -76,7 +76,7 @@ extension InscriptionPages {
             let demandee = request.uri.queryParameters.get("session").flatMap(InscriptionVue.session)
             var saisie = FormulaireCandidature()
             if let id = UUID(uuidString: caller.subject), let compte = try? await renderer.accounts.find(id: id) {
-                saisie.valeurs["courriel"] = compte.email ?? ""
+                saisie.definir("courriel", compte.email ?? "")
             }
             return try await etapeIdentite(saisie, session: demandee, caller: caller, request: request, context: context)
         }
@@ -215,9 +215,7 @@ extension InscriptionPages {
         var page = AssistantPage(
             etape: 2, etapes: Self.etapes(2), session: session, libelleSession: offre.libelle, sessions: [], plusieursSessions: false)
         var saisie = saisie
-        if saisie["forme"].isEmpty { saisie.valeurs["forme"] = "globale" }
-        let forme = saisie["forme"]
-        saisie.formulaire.champs["forme"]?.valeur = forme
+        if saisie["forme"].isEmpty { saisie.definir("forme", "globale") }
         page.formulaireCandidature = saisie.vue(
             action: "/candidat/inscription/choix", bouton: "Enregistrer et voir le récapitulatif", identite: false, offre: offre,
             caches: saisie.caches(FormulaireCandidature.identite) + [.init(nom: "session", valeur: session)],

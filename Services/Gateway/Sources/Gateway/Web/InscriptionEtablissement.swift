@@ -111,8 +111,8 @@ extension InscriptionPages {
             let caller = try context.require(.etablissement)
             let session = try Self.session(context)
             var saisie = FormulaireCandidature()
-            saisie.valeurs["uai"] = RolePages.scopes("uai", of: caller).first ?? ""
-            saisie.valeurs["forme"] = "globale"
+            saisie.definir("uai", RolePages.scopes("uai", of: caller).first ?? "")
+            saisie.definir("forme", "globale")
             return try await nouvelle(session, saisie, caller: caller, request: request, context: context)
         }
 

@@ -52,6 +52,12 @@ struct FormulaireCandidature: Sendable {
 
     subscript(_ nom: String) -> String { valeurs[nom] ?? "" }
 
+    /// Sets a value and the field that shows it.
+    mutating func definir(_ nom: String, _ valeur: String) {
+        valeurs[nom] = valeur
+        formulaire.champs[nom]?.valeur = valeur
+    }
+
     static func champs(_ v: [String: String]) -> Formulaire {
         func valeur(_ nom: String) -> String { v[nom] ?? "" }
         return Formulaire([

@@ -415,7 +415,7 @@ struct InscriptionPages: Sendable {
                 let id = try context.parameters.require("id")
                 let candidature = try await api.lire(InscriptionAPI.Candidature.self, "/candidatures/\(Affichage.requete(id))", as: caller)
                 var saisie = FormulaireCandidature(form: form)
-                if espace == .candidat { saisie.valeurs["categorie"] = candidature.categorie }
+                if espace == .candidat { saisie.definir("categorie", candidature.categorie) }
                 saisie.verifierChoix(categorie: espace != .candidat)
                 if !saisie.formulaire.hasErrors {
                     let answer = try await api.appel(.put, "/candidatures/\(Affichage.requete(id))", as: caller,

@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "ServiceKit", "Reglementation",
+                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

@@ -18,11 +18,11 @@ struct WebBanc: Sendable {
     static let motDePasse = "Pages-Web-2027!"
 
     static func avec(
-        services: [String: String] = [:], _ body: @escaping @Sendable (WebBanc) async throws -> Void
+        services: [String: String] = [:], timeoutMs: Int = 2000, _ body: @escaping @Sendable (WebBanc) async throws -> Void
     ) async throws {
         var environment = try TestStack.environment("gateway")
         environment["CYCLADES_BCRYPT_COST"] = "4"
-        environment["CYCLADES_SERVICE_TIMEOUT_MS"] = "2000"
+        environment["CYCLADES_SERVICE_TIMEOUT_MS"] = "\(timeoutMs)"
         // Port 9 (discard) of the loopback: nothing listens, the connection is refused at once.
         environment["CYCLADES_SERVICE_URLS"] = ServiceDirectory.services
             .map { "\($0)=\(services[$0] ?? "http://127.0.0.1:9")" }.joined(separator: ",")
@@ -79,6 +79,7 @@ final class WebNavigateur: @unchecked Sendable {
         var status: HTTPResponse.Status
         var headers: HTTPFields
         var texte: String
+        var octets: [UInt8] = []
         var location: String? { headers[.location] }
         var setCookies: [String] { headers[values: .setCookie] }
 
@@ -120,17 +121,55 @@ final class WebNavigateur: @unchecked Sendable {
         return try await post("/connexion", fields, csrf: try await csrf())
     }
 
+    /// A file of a `multipart/form-data` form.
+    struct Fichier: Sendable {
+        var champ: String
+        var nom: String
+        var type: String
+        var octets: [UInt8]
+    }
+
+    /// Posts `fields` and `files` as `multipart/form-data`, as a browser sends a form with a
+    /// file input; `csrf` is added as `_csrf` unless nil.
+    func postMultipart(_ uri: String, _ fields: [(String, String)], fichiers: [Fichier], csrf: String? = nil) async throws -> Reponse {
+        let boundary = "----CycladesTest\(UInt32.random(in: 0...UInt32.max))"
+        var body: [UInt8] = []
+        func ligne(_ text: String) { body += Array(text.utf8) + [13, 10] }
+        var all = fields
+        if let csrf { all.insert(("_csrf", csrf), at: 0) }
+        for (name, value) in all {
+            ligne("--\(boundary)")
+            ligne("Content-Disposition: form-data; name=\"\(name)\"")
+            ligne("")
+            ligne(value)
+        }
+        for fichier in fichiers {
+            ligne("--\(boundary)")
+            ligne("Content-Disposition: form-data; name=\"\(fichier.champ)\"; filename=\"\(fichier.nom)\"")
+            ligne("Content-Type: \(fichier.type)")
+            ligne("")
+            body += fichier.octets + [13, 10]
+        }
+        ligne("--\(boundary)--")
+        return try await send(.post, uri, bytes: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     func forget(_ cookie: String) { cookies[cookie] = nil }
     func set(_ cookie: String, _ value: String) { cookies[cookie] = value }
 
     private func send(_ method: HTTPRequest.Method, _ uri: String, body: String?) async throws -> Reponse {
+        try await send(method, uri, bytes: body.map { Array($0.utf8) }, contentType: body == nil ? nil : "application/x-www-form-urlencoded")
+    }
+
+    private func send(_ method: HTTPRequest.Method, _ uri: String, bytes: [UInt8]?, contentType: String?) async throws -> Reponse {
         var headers: HTTPFields = [:]
         if !cookies.isEmpty {
             headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
-        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        let reponse = Reponse(status: response.status, headers: response.headers, texte: String(buffer: response.body))
+        if let contentType { headers[.contentType] = contentType }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) })
+        let reponse = Reponse(status: response.status, headers: response.headers, texte: String(buffer: response.body),
+                              octets: Array(buffer: response.body))
         for line in reponse.setCookies {
             let pair = line.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
             guard pair.count == 2 || pair.count == 1 else { continue }

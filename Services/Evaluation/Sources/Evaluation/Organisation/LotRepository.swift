@@ -224,9 +224,10 @@ struct LotRepository: Sendable {
 
     // MARK: Splitting into lots
 
-    /// Splits the copies of a unit not yet in a lot into lots of `taille` (set-based: one
-    /// statement numbers the copies, creates the lots and assigns them), by centre d'épreuve when
-    /// `parCentre` (CCF: one établissement per lot, the établissement being the lot's centre).
+    /// Splits the copies of a unit not yet in a lot into lots of `taille`, by numéro (by centre
+    /// d'épreuve first when `parCentre`: CCF, one établissement per lot, the établissement being
+    /// the lot's centre). Three set-based statements whatever the number of copies: read the free
+    /// copies, insert the lots (UNNEST), assign the copies (UNNEST join on the primary key).
     /// Returns the ids of the lots created.
     func decouper(
         session: String, unite: String, taille: Int, nature: String, centre: String?, commission: UUID?, jour: String?,
@@ -237,37 +238,47 @@ struct LotRepository: Sendable {
             try await connection.query(SQL.query(
                 "SELECT pg_advisory_xact_lock(hashtext('evaluation.lots.' || $1 || '.' || $2))", session, unite), logger: logger)
             let c = database.table("copies"), l = database.table("lots")
-            let rows = try await connection.query(SQL.query(
+            let libres = try await connection.query(SQL.query(
                 """
-                WITH libres AS (
-                    SELECT numero, centre,
-                        (row_number() OVER (PARTITION BY CASE WHEN $5::bool THEN centre ELSE '' END ORDER BY numero) - 1) / $3::int8 AS rang,
-                        CASE WHEN $5::bool THEN centre ELSE '' END AS groupe
-                    FROM \(c) WHERE session = $1 AND unite = $2 AND lot IS NULL AND NOT retiree
-                      AND ($4::text[] IS NULL OR centre = ANY($4))
-                ), groupes AS (
-                    SELECT DISTINCT groupe, rang FROM libres
-                ), base AS (
-                    SELECT COALESCE(max(numero), 0) AS dernier FROM \(l) WHERE session = $1 AND unite = $2
-                ), nouveaux AS (
-                    SELECT gen_random_uuid() AS id, groupe, rang,
-                        (SELECT dernier FROM base) + row_number() OVER (ORDER BY groupe, rang) AS numero
-                    FROM groupes
-                ), crees AS (
-                    INSERT INTO \(l) (id, session, unite, numero, nature, commission, centre, jour)
-                    SELECT id, $1::text, $2::text, numero, $6::text, $7::uuid, CASE WHEN $5::bool THEN groupe ELSE $8::text END, $9::text
-                    FROM nouveaux
-                    RETURNING id
-                ), affectees AS (
-                    UPDATE \(c) c SET lot = n.id FROM libres x JOIN nouveaux n ON n.groupe = x.groupe AND n.rang = x.rang
-                    WHERE c.session = $1 AND c.unite = $2 AND c.numero = x.numero
-                    RETURNING c.numero
-                )
-                SELECT id FROM crees, (SELECT count(*) FROM affectees) a ORDER BY id
-                """,
-                session, unite, taille, centresEpreuve, parCentre, nature, commission, centre ?? "", jour), logger: logger)
-            var ids: [UUID] = []
-            for try await id in rows.decode(UUID.self) { ids.append(id) }
+                SELECT numero, centre FROM \(c) WHERE session = $1 AND unite = $2 AND lot IS NULL AND NOT retiree
+                  AND ($3::text[] IS NULL OR centre = ANY($3)) ORDER BY numero
+                """, session, unite, centresEpreuve), logger: logger)
+            var groupes: [String: [String]] = [:]
+            for try await (numero, centreEpreuve) in libres.decode((String, String).self) {
+                groupes[parCentre ? centreEpreuve : "", default: []].append(numero)
+            }
+            guard !groupes.isEmpty else { return [] }
+            var dernier = 0
+            for try await n in try await connection.query(SQL.query(
+                "SELECT COALESCE(max(numero), 0)::int8 FROM \(l) WHERE session = $1 AND unite = $2", session, unite), logger: logger)
+                .decode(Int64.self) { dernier = Int(n) }
+            var ids: [UUID] = [], numeros: [Int] = [], centres: [String] = []
+            var copies: [String] = [], lotsDesCopies: [UUID] = []
+            for groupe in groupes.keys.sorted() {
+                let liste = groupes[groupe]!
+                for debut in stride(from: 0, to: liste.count, by: taille) {
+                    let id = UUID()
+                    dernier += 1
+                    ids.append(id)
+                    numeros.append(dernier)
+                    centres.append(parCentre ? groupe : (centre ?? ""))
+                    for numero in liste[debut..<min(debut + taille, liste.count)] {
+                        copies.append(numero)
+                        lotsDesCopies.append(id)
+                    }
+                }
+            }
+            try await connection.query(SQL.query(
+                """
+                INSERT INTO \(l) (id, session, unite, numero, nature, commission, centre, jour)
+                SELECT id, $4::text, $5::text, numero, $6::text, $7::uuid, centre, $8::text
+                FROM UNNEST($1::uuid[], $2::int8[], $3::text[]) AS x(id, numero, centre)
+                """, ids, numeros, centres, session, unite, nature, commission, jour), logger: logger)
+            try await connection.query(SQL.query(
+                """
+                UPDATE \(c) c SET lot = x.lot FROM UNNEST($1::text[], $2::uuid[]) AS x(numero, lot)
+                WHERE c.session = $3 AND c.unite = $4 AND c.numero = x.numero
+                """, copies, lotsDesCopies, session, unite), logger: logger)
             return ids
         }
     }

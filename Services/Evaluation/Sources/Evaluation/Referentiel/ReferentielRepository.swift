@@ -88,15 +88,16 @@ struct ReferentielRepository: Sendable {
         guard appliquee else { return }
         try await connection.query(SQL.query(
             """
-            INSERT INTO \(database.table("copies")) (session, unite, numero, centre)
-            SELECT $1, $2, numero, $3 FROM UNNEST($4::text[]) AS numero
-            ON CONFLICT (session, unite, numero) DO UPDATE SET retiree = false, centre = excluded.centre
-            """, session, anonymat.unite, anonymat.centre.value, anonymat.copies), logger: logger)
+            INSERT INTO \(database.table("copies")) (session, unite, numero, centre, liste_revision)
+            SELECT $1, $2, numero, $3, $5 FROM UNNEST($4::text[]) AS numero
+            ON CONFLICT (session, unite, numero) DO UPDATE SET retiree = false, centre = excluded.centre,
+                liste_revision = excluded.liste_revision
+            """, session, anonymat.unite, anonymat.centre.value, anonymat.copies, anonymat.revision), logger: logger)
         try await connection.query(SQL.query(
             """
             UPDATE \(database.table("copies")) SET retiree = true
-            WHERE session = $1 AND unite = $2 AND centre = $3 AND NOT (numero = ANY($4::text[]))
-            """, session, anonymat.unite, anonymat.centre.value, anonymat.copies), logger: logger)
+            WHERE session = $1 AND unite = $2 AND centre = $3 AND liste_revision < $4 AND NOT retiree
+            """, session, anonymat.unite, anonymat.centre.value, anonymat.revision), logger: logger)
     }
 
     /// An absence (or its withdrawal) of the highest revision.

@@ -40,6 +40,7 @@ let package = Package(
         .executable(name: "cyclades-gateway", targets: ["GatewayMain"]),
         .executable(name: "cyclades-reglementation", targets: ["ReglementationMain"]),
         .executable(name: "cyclades-inscription", targets: ["InscriptionMain"]),
+        .executable(name: "cyclades-organisation", targets: ["OrganisationMain"]),
         .executable(name: "cyclades-evaluation", targets: ["EvaluationMain"]),
         .executable(name: "cyclades-load", targets: ["Load"]),
         .executable(name: "cyclades-messaging-probe", targets: ["MessagingProbe"]),
@@ -160,6 +161,12 @@ let package = Package(
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
               ])
+    + service("Organisation", executable: "cyclades-organisation",
+              dependencies: [
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents",
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "PostgresNIO", package: "postgres-nio"),
+              ])
     + service("Gateway", executable: "cyclades-gateway",
               dependencies: [
                   "ServiceKit", "Domain", "Storage", "Messaging",
@@ -233,6 +240,14 @@ let package = Package(
             name: "EvaluationTests",
             dependencies: [
                 "Evaluation", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrganisationTests",
+            dependencies: [
+                "Organisation", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

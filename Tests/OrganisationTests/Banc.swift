@@ -1,0 +1,262 @@
+import Contracts
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Messaging
+@testable import Organisation
+import PostgresNIO
+import ServiceKit
+import Storage
+import TestSupport
+
+/// The Organisation service on its real schema (role `organisation` of the test stack), called
+/// through its router as the gateway would, with signed internal tokens. Each test works in a
+/// session of its own, whose copy of réglementation and inscription it feeds through the
+/// service's referentiel repository and `Suites` (the same code the consumer's handlers run).
+struct Banc: Sendable {
+    let runtime: ServiceRuntime
+    let client: any TestClientProtocol
+    let code: SessionCode
+
+    var session: String { code.value }
+    var database: Database { runtime.database }
+    var referentiel: ReferentielRepository { ReferentielRepository(database: database) }
+    var suites: Suites { OrganisationService.suites(runtime) }
+
+    /// The two national sitting days of the test règlement.
+    var jour1: String { "\(code.annee)-06-08" }
+    var jour2: String { "\(code.annee)-06-09" }
+
+    static func avecService(_ body: @escaping @Sendable (Banc) async throws -> Void) async throws {
+        let configuration = try ServiceConfiguration(serviceName: OrganisationService.name, environment: TestStack.environment("organisation"))
+        let runtime = await ServiceRuntime(configuration: configuration)
+        try await TestStack.withRunningClient(runtime.database.client) {
+            try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(OrganisationService.self))
+            let code = try SessionCode(try await Self.codeLibre(runtime.database))
+            let referentiel = ReferentielRepository(database: runtime.database)
+            try await runtime.database.transaction { connection in
+                try await referentiel.enregistrer(
+                    SessionOuverte(session: code, academie: "A01", libelle: "Session de test", ouvertePar: "test", debutEpreuves: "\(code.annee)-06-08"),
+                    on: connection)
+                try await referentiel.ouvrir(.organisation, session: code, on: connection)
+                try await referentiel.enregistrer(Reglements.publication(code, version: 1), on: connection)
+            }
+            let app = Application(router: runtime.router(for: OrganisationService.self))
+            try await app.test(.router) { client in
+                try await body(Banc(runtime: runtime, client: client, code: code))
+            }
+        }
+    }
+
+    static func codeLibre(_ database: Database) async throws -> String {
+        for _ in 0..<500 {
+            let code = "BP-20\(Int.random(in: 30...99))-\(String(format: "%02d", Int.random(in: 1...12)))-N"
+            if try await database.count("sessions", where: "code = '\(code)'") == 0 { return code }
+        }
+        throw TestStackError("no free session code")
+    }
+
+    // MARK: Feeding the copy
+
+    /// Declares a centre (roles épreuve by default) with its rooms; returns its UAI.
+    @discardableResult
+    func centre(_ nom: String, salles: [Salle], departement: String = "075", roles: [RoleCentre] = [.epreuve], gestionAutonome: Bool = false,
+                uai: String? = nil, revision: Int = 1) async throws -> String {
+        let uai = uai ?? UAIs.valide(departement: departement)
+        try await database.transaction { connection in
+            try await referentiel.enregistrer(CentreEtat(
+                session: code, uai: try UAI(uai), nom: nom, commune: "Commune \(nom)", secteur: .public, habilitationCFA: true,
+                habilitationFPC: false, roles: roles, gestionAutonome: gestionAutonome, salles: salles, revision: revision), on: connection)
+            try await suites.apresChangement(session: session, par: "test", on: connection)
+        }
+        return uai
+    }
+
+    /// Validated candidatures, as `inscription.candidature.validee` brings them.
+    func nourrir(_ candidatures: [CandidatureEtat]) async throws {
+        for debut in stride(from: 0, to: candidatures.count, by: 2000) {
+            let lot = Array(candidatures[debut..<min(debut + 2000, candidatures.count)])
+            try await database.transaction { connection in
+                let ids = try await referentiel.enregistrer(lot, on: connection)
+                try await suites.apresChangement(session: session, candidatures: ids, par: "inscription", on: connection)
+            }
+        }
+    }
+
+    func candidature(
+        nom: String = "Martin", prenoms: String = "Léa", naissance: String = "2005-03-14", ine: String? = INEs.nouveau(),
+        etablissement: String?, autonome: Bool = false, categorie: CategorieCandidat = .apprentiCFANonHabilite,
+        ccf: Bool = false, amenagements: [MesureAmenagement] = [], revision: Int = 1, numero: String? = nil, id: UUID = UUID()
+    ) throws -> CandidatureEtat {
+        CandidatureEtat(
+            id: id, numero: numero ?? String(format: "%08d", Int.random(in: 10_000_000...99_999_999)), session: code,
+            candidat: IdentiteCandidat(nomFamille: nom, nomUsage: nil, prenoms: prenoms, sexe: .feminin, dateNaissance: naissance,
+                                       communeNaissance: "Lyon", ine: try ine.map { try INE($0) }),
+            categorie: .apprenti, categorieReglementaire: categorie,
+            etablissement: try etablissement.map { EtablissementInscription(uai: try UAI($0), nom: "Établissement \($0)", gestionAutonome: autonome) },
+            specialite: "COIFFURE", reglementVersion: 1, forme: .globale,
+            unites: Reglements.unites(ccf: ccf), amenagements: amenagements, revision: revision)
+    }
+
+    // MARK: Calls
+
+    struct Reponse: Sendable {
+        var status: HTTPResponse.Status
+        var corps: ByteBuffer
+        var headers: HTTPFields
+
+        var texte: String { String(buffer: corps) }
+        var octets: [UInt8] { Array(buffer: corps) }
+
+        func json<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+            do { return try JSONDecoder().decode(T.self, from: Data(buffer: corps)) } catch {
+                throw TestStackError("cannot decode \(T.self) from \(status): \(texte.prefix(600))")
+            }
+        }
+
+        var probleme: Probleme { get throws { try JSONDecoder().decode(Probleme.self, from: Data(buffer: corps)) } }
+    }
+
+    func appel(
+        _ method: HTTPRequest.Method, _ uri: String, _ role: Role? = .gestionnaire, scopes: Set<String> = [],
+        sujet: String = "gestionnaire-test", json: String? = nil
+    ) async throws -> Reponse {
+        var champs = HTTPFields()
+        if let role {
+            champs[.authorization] = "Bearer \(try await runtime.tokens.sign(InternalIdentity(subject: sujet, role: role, scopes: scopes)))"
+        }
+        if json != nil { champs[.contentType] = "application/json" }
+        let response = try await client.execute(uri: uri, method: method, headers: champs, body: json.map { ByteBuffer(string: $0) })
+        return Reponse(status: response.status, corps: response.body, headers: response.headers)
+    }
+
+    /// As the établissement (or centre) `uai`.
+    func etab(_ method: HTTPRequest.Method, _ uri: String, _ uai: String, json: String? = nil) async throws -> Reponse {
+        try await appel(method, uri, .etablissement, scopes: ["uai:\(uai)"], sujet: "etab-\(uai)", json: json)
+    }
+
+    /// Events of `type` of this session in the outbox, decoded, oldest first.
+    func evenements<P: MessageContract>(_ type: P.Type) async throws -> [P] {
+        try await enveloppes(type).map { try MessageCoding.decoder().decode(Envelope<P>.self, from: Data($0.utf8)).payload }
+    }
+
+    /// The outbox rows of `type` for this session, as written (the envelope's JSON text).
+    func enveloppes<P: MessageContract>(_ type: P.Type) async throws -> [String] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT convert_from(envelope, 'UTF8') FROM \(database.table("outbox"))
+            WHERE type = $1 AND convert_from(envelope, 'UTF8') LIKE $2 ORDER BY position
+            """, P.type, "%\"session\":\"\(session)\"%"))
+        var textes: [String] = []
+        for try await texte in rows.decode(String.self) { textes.append(texte) }
+        return textes
+    }
+
+    /// Every épreuve-candidat of the session as stored.
+    struct Place: Sendable {
+        var candidature: UUID
+        var unite: String
+        var centre: String?
+        var salle: String?
+        var place: Int?
+        var debut: String?
+        var duree: Int?
+        var motif: String?
+    }
+
+    func places(mode: String = "ponctuel") async throws -> [Place] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT candidature, unite, centre, salle, place, debut, duree_minutes, motif FROM \(database.table("affectations"))
+            WHERE session = $1 AND mode = $2 ORDER BY candidature, unite
+            """, session, mode))
+        var items: [Place] = []
+        for try await (c, u, centre, salle, place, debut, duree, motif) in rows.decode((UUID, String, String?, String?, Int?, String?, Int?, String?).self) {
+            items.append(Place(candidature: c, unite: u, centre: centre, salle: salle, place: place, debut: debut, duree: duree, motif: motif))
+        }
+        return items
+    }
+}
+
+struct Probleme: Decodable {
+    var code: String
+    var message: String
+    var details: [ServiceError.Detail]?
+}
+
+enum UAIs {
+    /// A valid UAI of a département (its first three digits).
+    static func valide(departement: String = String(format: "%03d", Int.random(in: 1...95))) -> String {
+        let chiffres = departement + String(format: "%04d", Int.random(in: 0...9999))
+        return chiffres + String(UAI.checkLetter(for: chiffres)!)
+    }
+}
+
+enum INEs {
+    static func nouveau() -> String {
+        String(format: "%09d", Int.random(in: 0...999_999_999)) + String((0..<2).map { _ in "ABCDEFGHJK".randomElement()! })
+    }
+}
+
+/// The test règlement: COIFFURE, four units over two days, each with its national date and
+/// subject (U40 in CCF for habilitated categories).
+enum Reglements {
+    static func coiffure(_ session: SessionCode) -> Reglement {
+        let j1 = "\(session.annee)-06-08", j2 = "\(session.annee)-06-09"
+        func unite(_ code: String, _ libelle: String, forme: FormeEpreuve, duree: Int, debut: String, ccf: Bool = false) -> Unite {
+            Unite(code: code, libelle: libelle, coefficient: 3, formes: [forme], dureeMinutes: duree,
+                  modes: ccf ? [.apprentiCFAHabilite: .ccf, .fpcPublicHabilite: .ccf] : [:],
+                  dates: [DateNationale(session: session, debut: debut, sujet: "SUJET-\(code)-\(session.annee)")])
+        }
+        return Reglement(specialite: "COIFFURE", libelle: "Coiffure", version: 1, reference: "test", epreuves: [
+            Epreuve(code: "E1", libelle: "Création couleur coupe coiffage", coefficient: 6,
+                    unites: [unite("U10", "Création couleur coupe coiffage", forme: .pratique, duree: 240, debut: "\(j1)T08:00")]),
+            Epreuve(code: "E2", libelle: "Modification durable de la forme", coefficient: 5,
+                    unites: [unite("U20", "Modification durable de la forme", forme: .ecrite, duree: 120, debut: "\(j1)T14:00")]),
+            Epreuve(code: "E3", libelle: "Sciences et technologies", coefficient: 3,
+                    unites: [unite("U30", "Sciences et technologies", forme: .ecrite, duree: 180, debut: "\(j2)T09:00")]),
+            Epreuve(code: "E4", libelle: "Gestion de l'entreprise", coefficient: 3,
+                    unites: [unite("U40", "Gestion de l'entreprise", forme: .ecrite, duree: 150, debut: "\(j2)T14:00", ccf: true)]),
+        ])
+    }
+
+    static func publication(_ session: SessionCode, version: Int) -> ReglementPublie {
+        ReglementPublie(session: session, academie: "A01", version: version, publiePar: "test",
+                        specialites: [SpecialiteOfferte(reglement: coiffure(session), optionsOffertes: [])], piecesJustificatives: [])
+    }
+
+    /// The units of a candidate (U40 in CCF when `ccf`).
+    static func unites(ccf: Bool) -> [UniteInscrite] {
+        [("U10", "E1", "Création couleur coupe coiffage"), ("U20", "E2", "Modification durable de la forme"),
+         ("U30", "E3", "Sciences et technologies"), ("U40", "E4", "Gestion de l'entreprise")].map { code, epreuve, libelle in
+            UniteInscrite(code: code, epreuve: epreuve, libelle: libelle, coefficient: 3, facultative: false, situation: .presentee,
+                          mode: code == "U40" && ccf ? .ccf : .ponctuel)
+        }
+    }
+}
+
+/// The text of a PDF, by `pdftotext`, white space folded (cells wrap).
+enum PDF {
+    static func texte(_ octets: [UInt8]) throws -> String {
+        let dossier = FileManager.default.temporaryDirectory.appendingPathComponent("cyclades-pdf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dossier, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dossier) }
+        let fichier = dossier.appendingPathComponent("document.pdf"), sortie = dossier.appendingPathComponent("document.txt")
+        try Data(octets).write(to: fichier)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+        process.arguments = ["-enc", "UTF-8", fichier.path, sortie.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestStackError("pdftotext failed (\(process.terminationStatus)): not a readable PDF") }
+        return try String(contentsOf: sortie, encoding: .utf8).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Whether `texte` holds `extrait`, white space ignored (pdftotext may drop the narrow space
+    /// of « 2 h » when it joins glyphs).
+    static func contient(_ texte: String, _ extrait: String) -> Bool {
+        texte.filter { !$0.isWhitespace }.contains(extrait.filter { !$0.isWhitespace })
+    }
+}

@@ -262,7 +262,7 @@ let package = Package(
         .executableTarget(
             name: "Load",
             dependencies: [
-                "AMQP", "Messaging", "Storage", "TestSupport",
+                "AMQP", "Messaging", "Storage", "TestSupport", "Organisation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

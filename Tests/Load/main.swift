@@ -20,6 +20,17 @@ if CommandLine.arguments.dropFirst().first == "inscription" {
     }
 }
 
+// `cyclades-load organisation …`: the automatic assignment of a whole session (OrganisationLoad.swift).
+if CommandLine.arguments.dropFirst().first == "organisation" {
+    do {
+        try await OrganisationLoad.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("cyclades-load organisation: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 let options: Options
 do {
     options = try Options.parse(CommandLine.arguments)

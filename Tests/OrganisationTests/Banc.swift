@@ -29,7 +29,7 @@ struct Banc: Sendable {
     var jour1: String { "\(code.annee)-06-08" }
     var jour2: String { "\(code.annee)-06-09" }
 
-    static func avecService(_ body: @escaping @Sendable (Banc) async throws -> Void) async throws {
+    static func avecService(mode: TestingSetup = .router, _ body: @escaping @Sendable (Banc) async throws -> Void) async throws {
         let configuration = try ServiceConfiguration(serviceName: OrganisationService.name, environment: TestStack.environment("organisation"))
         let runtime = await ServiceRuntime(configuration: configuration)
         try await TestStack.withRunningClient(runtime.database.client) {
@@ -44,7 +44,7 @@ struct Banc: Sendable {
                 try await referentiel.enregistrer(Reglements.publication(code, version: 1), on: connection)
             }
             let app = Application(router: runtime.router(for: OrganisationService.self))
-            try await app.test(.router) { client in
+            try await app.test(mode) { client in
                 try await body(Banc(runtime: runtime, client: client, code: code))
             }
         }

@@ -111,7 +111,7 @@ struct WebRenderer: Sendable {
 
     /// The menu of a role; the entry of the current page is marked.
     static func navigation(for role: Role?, path: String) -> [Lien] {
-        let entries: [(String, String)] = switch role {
+        let base: [(String, String)] = switch role {
         case .gestionnaire:
             [("Tableau de bord", "/gestionnaire"), ("Sessions", "/gestionnaire/sessions"),
              ("Règlements", "/gestionnaire/reglements"), ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
@@ -123,6 +123,7 @@ struct WebRenderer: Sendable {
         case .candidat: [("Mon dossier", "/candidat"), ("M'inscrire", "/candidat/inscription")]
         case .service, nil: []
         }
+        let entries = base + OrganisationPages.menu(for: role)
         // The longest entry that is the path or one of its parents is the current one.
         let current = entries.map(\.1)
             .filter { path == $0 || path.hasPrefix($0 + "/") }

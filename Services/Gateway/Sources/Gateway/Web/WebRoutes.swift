@@ -34,5 +34,6 @@ struct WebRoutes: Sendable {
         RolePages(identity: identity, directory: components.directory, renderer: renderer).add(to: web)
         CreationComptePages(identity: identity, renderer: renderer).add(to: web)
         InscriptionPages(directory: components.directory, renderer: renderer, identity: identity).add(to: web)
+        OrganisationPages(directory: components.directory, renderer: renderer).add(to: web)
     }
 }

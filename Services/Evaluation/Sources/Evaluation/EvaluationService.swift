@@ -84,15 +84,15 @@ struct Composants: Sendable {
 /// runs a competing consumer of `evaluation.saisie` and an outbox relay (elected: only one relay
 /// of the service publishes at a time) until SIGTERM. No HTTP server.
 public enum EvaluationWorker {
-    public static func run(runtime: ServiceRuntime, prefetch: Int) async throws {
+    public static func run(runtime: ServiceRuntime, prefetch: Int, attente: Duration = .milliseconds(10)) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await runtime.database.client.run() }
             _ = try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(EvaluationService.self))
             let travailleur = TravailleurSaisies(
                 configuration: runtime.configuration.amqp,
                 traitement: TraitementSaisies(database: runtime.database, outbox: runtime.outbox),
-                prefetch: prefetch, logger: runtime.logger)
-            runtime.logger.info("evaluation worker started", metadata: ["prefetch": "\(prefetch)"])
+                prefetch: prefetch, attente: attente, logger: runtime.logger)
+            runtime.logger.info("evaluation worker started", metadata: ["prefetch": "\(prefetch)", "linger": "\(attente)"])
             let serviceGroup = ServiceGroup(configuration: .init(
                 services: [.init(service: runtime.relay), .init(service: travailleur)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: runtime.logger))

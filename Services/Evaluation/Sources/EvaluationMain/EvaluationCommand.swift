@@ -29,11 +29,14 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Unacknowledged commands the broker may send ahead (a batch is half of it).")
     var prefetch: Int = 500
 
+    @Option(help: "Milliseconds a batch keeps filling after its last command (throughput against latency).")
+    var lingerMs: Int = 10
+
     func run() async throws {
         let configuration = try ServiceConfiguration(serviceName: EvaluationService.name)
         Observability.bootstrap(level: configuration.logLevel)
         let runtime = await ServiceRuntime(configuration: configuration)
-        try await EvaluationWorker.run(runtime: runtime, prefetch: prefetch)
+        try await EvaluationWorker.run(runtime: runtime, prefetch: prefetch, attente: .milliseconds(lingerMs))
     }
 }
 

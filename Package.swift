@@ -267,7 +267,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/Load",
-            exclude: ["c", "run", "run-inscription"],
+            exclude: ["c", "run", "run-inscription", "run-evaluation"],
             swiftSettings: swiftSettings
         ),
     ]

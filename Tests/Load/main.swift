@@ -20,6 +20,17 @@ if CommandLine.arguments.dropFirst().first == "inscription" {
     }
 }
 
+// `cyclades-load evaluation …`: grade entry through the gateway (Tests/Load/run-evaluation).
+if CommandLine.arguments.dropFirst().first == "evaluation" {
+    do {
+        try await EvaluationLoad.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("cyclades-load evaluation: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 // `cyclades-load organisation …`: the automatic assignment of a whole session (OrganisationLoad.swift).
 if CommandLine.arguments.dropFirst().first == "organisation" {
     do {

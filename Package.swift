@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "OrganisationTests",
             dependencies: [
-                "Organisation", "Gateway", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
+                "Organisation", "Gateway", "Inscription", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -46,12 +46,12 @@ struct PagesTests {
         }
     }
 
-    /// The gateway with organisation at `organisation`, the other services absent.
-    static func passerelle(organisation: String, _ body: @escaping @Sendable (GatewayComponents, any TestClientProtocol) async throws -> Void) async throws {
+    /// The gateway with the services at `services` (name → URL), the others absent.
+    static func passerelle(services: [String: String], _ body: @escaping @Sendable (GatewayComponents, any TestClientProtocol) async throws -> Void) async throws {
         var environment = try TestStack.environment("gateway")
         environment["CYCLADES_BCRYPT_COST"] = "4"
         environment["CYCLADES_SERVICE_URLS"] = ServiceDirectory.services
-            .map { "\($0)=\($0 == "organisation" ? organisation : "http://127.0.0.1:9")" }.joined(separator: ",")
+            .map { "\($0)=\(services[$0] ?? "http://127.0.0.1:9")" }.joined(separator: ",")
         let runtime = await ServiceRuntime(configuration: try ServiceConfiguration(serviceName: "gateway", environment: environment))
         try await TestStack.withRunningClient(runtime.database.client) {
             try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(GatewayService.self))
@@ -83,7 +83,7 @@ struct PagesTests {
             try await banc.nourrir(try (0..<6).map { i in
                 try banc.candidature(nom: "Web\(i)", etablissement: etab, amenagements: i == 0 ? [MesureAmenagement(type: .salleSeparee)] : [])
             })
-            try await Self.passerelle(organisation: "http://127.0.0.1:\(banc.client.port!)") { components, client in
+            try await Self.passerelle(services: ["organisation": "http://127.0.0.1:\(banc.client.port!)"]) { components, client in
                 let gestionnaire = Visiteur(client: client, jeton: try await Self.jeton(components, .gestionnaire))
                 let base = "/gestionnaire/sessions/\(banc.session)/organisation"
 

@@ -10,7 +10,7 @@ import NIOHTTP1
 /// `Tests/Load/run-inscription`, which starts the whole system on the `bench` stack.
 enum InscriptionLoad {
     struct Options {
-        var gateway = "http://127.0.0.1:58100"
+        var gateway = "http://127.0.0.1:61100"
         var identifiant = "demo.gestionnaire"
         var motDePasse = ProcessInfo.processInfo.environment["CYCLADES_LOAD_PASSWORD"] ?? ""
         var session = "BP-2027-06-N"

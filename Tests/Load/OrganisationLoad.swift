@@ -286,6 +286,13 @@ enum OrganisationLoad {
             | établissements split over centres | \(scindes) of \(etablissement) (algorithm: \(rapport.groupesScindes)) |
 
             """)
+        // The session's copy goes (its code is free again; the outbox rows stay, sent).
+        try await o.transaction { connection in
+            for (table, colonne) in [("candidatures", "session"), ("lots_anonymat", "session"), ("regroupements", "session"), ("centres", "session"),
+                                     ("unites", "session"), ("reglements", "session"), ("sessions", "code")] {
+                try await connection.query(SQL.query("DELETE FROM \(o.table(table)) WHERE \(colonne) = $1", session.value), logger: o.logger)
+            }
+        }
         guard depassements == 0, sansMotif == 0, candidatsScindes == 0, nonPlacees == rapport.nonPlaces.count * 4 else {
             throw Erreur("the assignment breaks a rule: see the report")
         }

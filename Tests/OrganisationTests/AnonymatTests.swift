@@ -154,6 +154,25 @@ struct AnonymatTests {
             #expect(correspondances.count == 10 && Set(correspondances.map(\.numeroAnonymat)) == copies)
             #expect(correspondances.first { $0.numeroAnonymat == numero }?.numeroCandidat == premier.numero)
             #expect(correspondances.first { $0.numeroAnonymat == numero }?.candidature == premier.id)
+
+            // A cancelled candidature (its event, as the handler runs it): its copies leave the lists of its four units, and only those.
+            let second = candidatures[1]
+            let rows = try await banc.database.query(SQL.query(
+                "SELECT numero FROM \(banc.database.table("anonymats")) WHERE candidature = $1", second.id))
+            var siens: [String] = []
+            for try await n in rows.decode(String.self) { siens.append(n) }
+            #expect(siens.count == 4)
+            let avantAnnulation = try await banc.evenements(AnonymatAttribue.self).count
+            try await banc.database.transaction { connection in
+                let unites = try #require(try await banc.referentiel.annuler(
+                    CandidatureAnnulee(id: second.id, numero: second.numero, session: banc.code, motif: "Abandon", annuleePar: "etab", revision: 2),
+                    on: connection))
+                try await banc.suites.apresChangement(session: banc.session, unitesRetirees: unites, par: "inscription", on: connection)
+            }
+            let apresAnnulation = Array(try await banc.evenements(AnonymatAttribue.self).dropFirst(avantAnnulation))
+            #expect(apresAnnulation.count == 4 && Set(apresAnnulation.map(\.unite)) == ["U10", "U20", "U30", "U40"])
+            #expect(apresAnnulation.allSatisfy { liste in !liste.copies.contains { siens.contains($0) } && liste.revision >= 2 })
+            #expect(Set(apresAnnulation.flatMap(\.copies)).count == apresAnnulation.reduce(0) { $0 + $1.copies.count })
         }
     }
 }

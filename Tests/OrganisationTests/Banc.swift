@@ -44,18 +44,38 @@ struct Banc: Sendable {
                 try await referentiel.enregistrer(Reglements.publication(code, version: 1), on: connection)
             }
             let app = Application(router: runtime.router(for: OrganisationService.self))
-            try await app.test(mode) { client in
-                try await body(Banc(runtime: runtime, client: client, code: code))
+            do {
+                try await app.test(mode) { client in
+                    try await body(Banc(runtime: runtime, client: client, code: code))
+                }
+            } catch {
+                try? await Self.nettoyer(code, runtime.database)
+                throw error
             }
+            try await Self.nettoyer(code, runtime.database)
         }
     }
 
+    /// A session code nobody uses, reserved at once (tests run in parallel; codes are few:
+    /// 100 years × 12 months × 3 natures), freed by `nettoyer` at the end of the test.
     static func codeLibre(_ database: Database) async throws -> String {
         for _ in 0..<500 {
-            let code = "BP-20\(Int.random(in: 30...99))-\(String(format: "%02d", Int.random(in: 1...12)))-N"
-            if try await database.count("sessions", where: "code = '\(code)'") == 0 { return code }
+            let code = "BP-20\(String(format: "%02d", Int.random(in: 0...99)))-\(String(format: "%02d", Int.random(in: 1...12)))-\(["N", "R", "V"].randomElement()!)"
+            let rows = try await database.query(SQL.query(
+                "INSERT INTO \(database.table("sessions")) (code, academie, libelle) VALUES ($1, 'A01', 'réservée') ON CONFLICT DO NOTHING RETURNING code", code))
+            for try await reserve in rows.decode(String.self) { return reserve }
         }
         throw TestStackError("no free session code")
+    }
+
+    /// Removes the session's copy and placements (its outbox rows stay), so that its code is free again.
+    static func nettoyer(_ code: SessionCode, _ database: Database) async throws {
+        try await database.transaction { connection in
+            for (table, colonne) in [("candidatures", "session"), ("lots_anonymat", "session"), ("delegations", "session"), ("regroupements", "session"),
+                                     ("centres", "session"), ("unites", "session"), ("reglements", "session"), ("sessions", "code")] {
+                try await connection.query(SQL.query("DELETE FROM \(database.table(table)) WHERE \(colonne) = $1", code.value), logger: database.logger)
+            }
+        }
     }
 
     // MARK: Feeding the copy
@@ -79,8 +99,9 @@ struct Banc: Sendable {
         for debut in stride(from: 0, to: candidatures.count, by: 2000) {
             let lot = Array(candidatures[debut..<min(debut + 2000, candidatures.count)])
             try await database.transaction { connection in
-                let ids = try await referentiel.enregistrer(lot, on: connection)
-                try await suites.apresChangement(session: session, candidatures: ids, par: "inscription", on: connection)
+                let ecrites = try await referentiel.enregistrer(lot, on: connection)
+                try await suites.apresChangement(session: session, candidatures: ecrites.ids, unitesRetirees: ecrites.unitesRetirees,
+                                                 par: "inscription", on: connection)
             }
         }
     }

@@ -43,7 +43,9 @@ struct ConvocationCandidatTests {
                             return (r.status, r.body)
                         }
                         // He registers himself, as individuel, through the gateway's API.
-                        let saisie = #"{"candidat":{"ine":null,"nomFamille":"Garnier","prenoms":"Inès","sexe":"F","dateNaissance":"1999-09-09","communeNaissance":"Nantes","paysNaissance":"France","adresse":"2 rue Haute","codePostal":"44000","commune":"Nantes","courriel":"ines@exemple.fr","telephone":"0600000000"},"categorie":"individuel","uai":null,"specialite":"COIFFURE","options":[],"facultatives":[],"forme":"globale","benefices":[],"dispenses":[]}"#
+                        // Without an INE, the same name and birth date in the session would be a probable duplicate: a birth date of its own.
+                        let naissance = String(format: "19%02d-%02d-%02d", Int.random(in: 60...99), Int.random(in: 1...12), Int.random(in: 1...28))
+                        let saisie = #"{"candidat":{"ine":null,"nomFamille":"Garnier","prenoms":"Inès","sexe":"F","dateNaissance":"\#(naissance)","communeNaissance":"Nantes","paysNaissance":"France","adresse":"2 rue Haute","codePostal":"44000","commune":"Nantes","courriel":"ines@exemple.fr","telephone":"0600000000"},"categorie":"individuel","uai":null,"specialite":"COIFFURE","options":[],"facultatives":[],"forme":"globale","benefices":[],"dispenses":[]}"#
                         let (cree, corps) = try await api(.post, "/api/v1/inscription/sessions/\(banc.session)/candidatures", jeton, json: saisie)
                         #expect(cree == .created, "\(String(buffer: corps))")
                         struct Candidature: Decodable { var id: UUID; var numero: String }

@@ -156,7 +156,8 @@ struct AffectationRepository: Sendable {
         guard !motifs.isEmpty else { return }
         try await connection.query(SQL.query(
             """
-            UPDATE \(database.table("affectations")) f SET centre = NULL, salle = NULL, place = NULL, motif = x.motif, origine = NULL
+            UPDATE \(database.table("affectations")) f SET a_publier = f.a_publier OR f.centre IS NOT NULL,
+                centre = NULL, salle = NULL, place = NULL, motif = x.motif, origine = NULL
             FROM UNNEST($1::uuid[], $2::text[], $3::text[]) AS x (candidature, unite, motif)
             WHERE f.candidature = x.candidature AND f.unite = x.unite
             """, motifs.map(\.candidature), motifs.map(\.unite), motifs.map(\.motif)), logger: logger)

@@ -23,8 +23,13 @@ struct Suites: Sendable {
         var convocationsRegenerees = 0
     }
 
+    /// `unitesRetirees`: units whose épreuves-candidats were deleted (their copies leave the
+    /// lists); `listesCompletes`: compare every list of the session (after an attribution).
     @discardableResult
-    func apresChangement(session: String, candidatures autres: [UUID] = [], par: String, on connection: PostgresConnection) async throws -> Bilan {
+    func apresChangement(
+        session: String, candidatures autres: [UUID] = [], unitesRetirees: [String] = [], listesCompletes: Bool = false, par: String,
+        on connection: PostgresConnection
+    ) async throws -> Bilan {
         var bilan = Bilan()
         let rows = try await connection.query(SQL.query(
             """
@@ -40,10 +45,12 @@ struct Suites: Sendable {
         let code = try SessionCode(session)
         var entries: [OutboxWriter.Entry] = []
         var touchees = Set(autres)
+        var unites = Set(unitesRetirees)
         for try await (id, numero, specialite, epreuve, unite, mode, centre, salle, debut, duree, place, revision) in rows.decode(
             (UUID, String, String, String, String, String, String?, String?, String?, Int?, Int?, Int).self)
         {
             touchees.insert(id)
+            unites.insert(unite)
             guard let centre, let uai = try? UAI(centre) else { continue }
             entries.append(try outbox.entry(
                 CandidatAffecte(
@@ -56,7 +63,10 @@ struct Suites: Sendable {
             try await outbox.write(Array(entries[lot..<min(lot + 5000, entries.count)]), on: connection, logger: logger)
         }
         bilan.affectationsPubliees = entries.count
-        bilan.lotsRepublies = try await anonymats.synchroniser(session: session, on: connection)
+        // Only the lists of the units touched can have changed.
+        if listesCompletes || !unites.isEmpty {
+            bilan.lotsRepublies = try await anonymats.synchroniser(session: session, unites: listesCompletes ? nil : Array(unites), on: connection)
+        }
         if !touchees.isEmpty {
             bilan.convocationsRegenerees = try await convocations.regenerer(Array(touchees), session: session, par: par, on: connection)
         }

@@ -57,7 +57,7 @@ struct AnonymatRepository: Sendable {
 
     /// Sends evaluation the copy list of every (unit, centre) whose numbers changed since the last
     /// list sent (a list that became empty is sent empty). Returns how many lists were sent.
-    func synchroniser(session: String, on connection: PostgresConnection) async throws -> Int {
+    func synchroniser(session: String, unites: [String]? = nil, on connection: PostgresConnection) async throws -> Int {
         let rows = try await connection.query(SQL.query(
             """
             WITH actuels AS (
@@ -65,9 +65,9 @@ struct AnonymatRepository: Sendable {
                        min(f.epreuve) AS epreuve, min(f.mode) AS mode
                 FROM \(database.table("anonymats")) a
                 JOIN \(database.table("affectations")) f ON f.candidature = a.candidature AND f.unite = a.unite
-                WHERE a.session = $1 AND f.centre IS NOT NULL
+                WHERE a.session = $1 AND f.centre IS NOT NULL AND ($2::text[] IS NULL OR f.unite = ANY($2))
                 GROUP BY f.specialite, f.unite, f.centre
-            ), envoyes AS (SELECT * FROM \(database.table("lots_anonymat")) WHERE session = $1)
+            ), envoyes AS (SELECT * FROM \(database.table("lots_anonymat")) WHERE session = $1 AND ($2::text[] IS NULL OR unite = ANY($2)))
             SELECT COALESCE(x.specialite, e.specialite), COALESCE(x.unite, e.unite), COALESCE(x.centre, e.centre),
                    COALESCE(x.copies, '{}'), x.debut, COALESCE(x.epreuve, u.epreuve, ''), COALESCE(x.mode, 'ponctuel'),
                    COALESCE(u.forme, 'ecrite'), COALESCE(CASE WHEN COALESCE(x.mode, 'ponctuel') = 'ccf' THEN u.pas_ccf_centiemes ELSE u.pas_centiemes END, 25),
@@ -76,7 +76,7 @@ struct AnonymatRepository: Sendable {
             LEFT JOIN \(database.table("unites")) u ON u.session = $1 AND u.specialite = COALESCE(x.specialite, e.specialite)
                 AND u.unite = COALESCE(x.unite, e.unite)
             WHERE e.copies IS DISTINCT FROM COALESCE(x.copies, '{}')
-            """, session), logger: logger)
+            """, session, unites), logger: logger)
         let code = try SessionCode(session)
         var specialites: [String] = [], unites: [String] = [], centres: [String] = [], listes: [String] = [], revisions: [Int] = []
         var entries: [OutboxWriter.Entry] = []

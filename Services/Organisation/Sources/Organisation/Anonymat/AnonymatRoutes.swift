@@ -21,7 +21,7 @@ struct AnonymatRoutes: Sendable {
             _ = try await affectations.session(code)
             return try await affectations.database.transaction { connection in
                 let attribues = try await anonymats.attribuer(session: code.value, on: connection)
-                let bilan = try await suites.apresChangement(session: code.value, par: appelant.subject, on: connection)
+                let bilan = try await suites.apresChangement(session: code.value, listesCompletes: true, par: appelant.subject, on: connection)
                 return Attribution(attribues: attribues, listesEnvoyees: bilan.lotsRepublies)
             }
         }

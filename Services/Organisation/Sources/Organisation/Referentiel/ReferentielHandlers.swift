@@ -38,16 +38,18 @@ enum ReferentielHandlers {
             try await referentiel.retirer(envelope.payload, on: context.connection)
         }
         handlers.on(CandidatureValidee.self) { envelope, context in
-            let ids = try await referentiel.enregistrer([envelope.payload.candidature], on: context.connection)
-            try await suites.apresChangement(session: envelope.payload.session.value, candidatures: ids, par: systeme, on: context.connection)
+            let ecrites = try await referentiel.enregistrer([envelope.payload.candidature], on: context.connection)
+            try await suites.apresChangement(session: envelope.payload.session.value, candidatures: ecrites.ids,
+                                             unitesRetirees: ecrites.unitesRetirees, par: systeme, on: context.connection)
         }
         handlers.on(CandidatureModifiee.self) { envelope, context in
-            let ids = try await referentiel.enregistrer([envelope.payload.candidature], on: context.connection)
-            try await suites.apresChangement(session: envelope.payload.session.value, candidatures: ids, par: systeme, on: context.connection)
+            let ecrites = try await referentiel.enregistrer([envelope.payload.candidature], on: context.connection)
+            try await suites.apresChangement(session: envelope.payload.session.value, candidatures: ecrites.ids,
+                                             unitesRetirees: ecrites.unitesRetirees, par: systeme, on: context.connection)
         }
         handlers.on(CandidatureAnnulee.self) { envelope, context in
-            if try await referentiel.annuler(envelope.payload, on: context.connection) {
-                try await suites.apresChangement(session: envelope.payload.session.value, par: systeme, on: context.connection)
+            if let unites = try await referentiel.annuler(envelope.payload, on: context.connection) {
+                try await suites.apresChangement(session: envelope.payload.session.value, unitesRetirees: unites, par: systeme, on: context.connection)
             }
         }
         handlers.on(NotesConsolidees.self) { envelope, context in

@@ -162,8 +162,8 @@ struct ReferentielRepository: Sendable {
     /// candidats: a unit no longer sat is dropped, a new one added; CCF units of a candidate whose
     /// établissement is in gestion autonome are placed in it. Returns the ids actually written.
     @discardableResult
-    func enregistrer(_ candidatures: [CandidatureEtat], on connection: PostgresConnection) async throws -> [UUID] {
-        guard !candidatures.isEmpty else { return [] }
+    func enregistrer(_ candidatures: [CandidatureEtat], on connection: PostgresConnection) async throws -> (ids: [UUID], unitesRetirees: [String]) {
+        guard !candidatures.isEmpty else { return ([], []) }
         for session in Set(candidatures.map(\.session)) { try await assurerSession(session, academie: nil, on: connection) }
         let c = candidatures
         let amenagements = try c.map { String(decoding: try MessageCoding.encoder().encode($0.amenagements), as: UTF8.self) }
@@ -194,7 +194,7 @@ struct ReferentielRepository: Sendable {
             c.map(\.specialite), amenagements, c.map(Self.majoration), c.map(Self.salleSeparee)), logger: logger)
         var ecrites = Set<UUID>()
         for try await id in rows.decode(UUID.self) { ecrites.insert(id) }
-        guard !ecrites.isEmpty else { return [] }
+        guard !ecrites.isEmpty else { return ([], []) }
 
         var ids: [UUID] = [], unites: [String] = [], epreuves: [String] = [], modes: [String] = []
         for candidature in c where ecrites.contains(candidature.id) {
@@ -204,11 +204,14 @@ struct ReferentielRepository: Sendable {
             }
         }
         let f = database.table("affectations")
-        try await connection.query(SQL.query(
+        let retirees = try await connection.query(SQL.query(
             """
             DELETE FROM \(f) f WHERE f.candidature = ANY($1)
               AND NOT EXISTS (SELECT 1 FROM UNNEST($2::uuid[], $3::text[]) AS x (id, unite) WHERE x.id = f.candidature AND x.unite = f.unite)
+            RETURNING f.unite
             """, Array(ecrites), ids, unites), logger: logger)
+        var unitesRetirees = Set<String>()
+        for try await unite in retirees.decode(String.self) { unitesRetirees.insert(unite) }
         // New units come in unplaced (CCF in an autonomous établissement: placed there); a unit
         // whose mode changed starts again from scratch; a duration follows the extra time granted.
         try await connection.query(SQL.query(
@@ -232,12 +235,13 @@ struct ReferentielRepository: Sendable {
                 a_publier = f.a_publier OR excluded.a_publier OR f.mode <> excluded.mode
                     OR (f.centre IS NOT NULL AND f.duree_minutes IS DISTINCT FROM excluded.duree_minutes)
             """, ids, unites, epreuves, modes), logger: logger)
-        return Array(ecrites)
+        return (Array(ecrites), Array(unitesRetirees))
     }
 
     /// The candidate no longer sits the session: his épreuves-candidats (and their numéros
     /// d'anonymat, presence) go; his convocations stay readable.
-    func annuler(_ annulation: CandidatureAnnulee, on connection: PostgresConnection) async throws -> Bool {
+    /// Returns the units withdrawn, or nil when the cancellation was already known.
+    func annuler(_ annulation: CandidatureAnnulee, on connection: PostgresConnection) async throws -> [String]? {
         let rows = try await connection.query(SQL.query(
             """
             UPDATE \(database.table("candidatures")) SET annulee = true, revision = $2, recue_le = now()
@@ -245,10 +249,12 @@ struct ReferentielRepository: Sendable {
             """, annulation.id, annulation.revision), logger: logger)
         var annulee = false
         for try await _ in rows.decode(UUID.self) { annulee = true }
-        guard annulee else { return false }
-        try await connection.query(SQL.query(
-            "DELETE FROM \(database.table("affectations")) WHERE candidature = $1", annulation.id), logger: logger)
-        return true
+        guard annulee else { return nil }
+        let rows2 = try await connection.query(SQL.query(
+            "DELETE FROM \(database.table("affectations")) WHERE candidature = $1 RETURNING unite", annulation.id), logger: logger)
+        var unites: [String] = []
+        for try await unite in rows2.decode(String.self) { unites.append(unite) }
+        return unites
     }
 
     static func majoration(_ c: CandidatureEtat) -> Int {

@@ -12,7 +12,8 @@ import Testing
 import TestSupport
 
 /// Réglementation's events reach Inscription over the real broker: a producer's outbox and relay
-/// on one side, Inscription's own consumer (its handlers, its inbox, its schema) on the other.
+/// (with réglementation's broker account) on one side, Inscription's own consumer (its handlers,
+/// its inbox, its schema, its broker account and permissions) on the other.
 @Suite("Inscription: the réglementation copy is fed by events over RabbitMQ")
 struct ReferentielParMessagesTests {
     @Test("session, services, règlement and centres published by an outbox arrive in inscription's copy; registration then works")
@@ -23,14 +24,14 @@ struct ReferentielParMessagesTests {
             try await TestStack.withScratchSchema("regl_e2e") { producteur in
                 try await MigrationRunner(database: producteur).apply(try MessagingMigrations.all())
                 let outbox = OutboxWriter(database: producteur, producer: "reglementation")
-                let amqp = try TestStack.amqp("admin")
+                let amqp = try TestStack.amqp("inscription")
                 let handlers = try #require(InscriptionService.handlers(runtime: banc.runtime))
-                let queue = "test.\(producteur.schema).inscription"
+                let queue = "inscription.test-\(producteur.schema)"
                 let topologie = MessageConsumer.topology(queue: queue, handlers: handlers)
                 let setup = try await AMQPConnection.connect(amqp)
                 try await setup.declare(topologie)
                 await setup.close()
-                let relay = OutboxRelay(database: producteur, publisher: AMQPPublisher(configuration: amqp), pollInterval: .milliseconds(100),
+                let relay = OutboxRelay(database: producteur, publisher: AMQPPublisher(configuration: try TestStack.amqp("reglementation")), pollInterval: .milliseconds(100),
                                         logger: producteur.logger)
                 let consumer = MessageConsumer(
                     database: banc.database, amqp: AMQPConsumer(configuration: amqp, topology: topologie, queue: queue),

@@ -15,7 +15,8 @@ struct CandidatureRepository: Sendable {
 
     /// Filters of the lists (gestionnaire, établissement, candidate).
     struct Filtre: Sendable {
-        var session: String
+        /// nil only for a candidate's own file, across sessions.
+        var session: String?
         var specialite: String?
         var uais: [String]?
         var categorie: String?
@@ -100,7 +101,7 @@ struct CandidatureRepository: Sendable {
             binds.append(valeur)
             return "$\(binds.count)"
         }
-        conditions.append("c.session = \(lier(filtre.session))")
+        if let session = filtre.session { conditions.append("c.session = \(lier(session))") }
         if let specialite = filtre.specialite { conditions.append("c.specialite = \(lier(specialite))") }
         if let uais = filtre.uais { conditions.append("c.uai = ANY(\(lier(uais)))") }
         if let categorie = filtre.categorie { conditions.append("c.categorie = \(lier(categorie))") }

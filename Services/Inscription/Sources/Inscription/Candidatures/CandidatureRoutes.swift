@@ -33,6 +33,24 @@ struct CandidatureRoutes: Sendable {
             return Page(items: page.items, total: page.total, pagination: pagination)
         }
 
+        // A candidate's file (the gateway's aggregate): `:id` is his scope (`candidat:<id>`, his
+        // login or his numéro candidat); a candidate gets his own candidatures whatever the id
+        // resolves to, the gestionnaire those of numéro `:id`.
+        group.get("candidats/:id/candidature") { _, context -> Liste<Candidature> in
+            let appelant = try context.require(.candidat, .gestionnaire, .admin, .service)
+            let id = context.parametre("id").lowercased()
+            var filtre = CandidatureRepository.Filtre(session: nil)
+            if appelant.role == .candidat {
+                guard appelant.hasScope("candidat", id) else { throw Portee.refus }
+                filtre.compte = appelant.subject
+                filtre.numeros = Portee.numeros(appelant)
+            } else {
+                filtre.compte = ""
+                filtre.numeros = [id]
+            }
+            return Liste(items: try await inscriptions.candidatures.liste(filtre, pagination: Pagination(page: 1, taille: 50)).items)
+        }
+
         group.get("candidatures/:id") { _, context -> Candidature in
             let appelant = try context.require(.gestionnaire, .etablissement, .candidat, .admin, .service)
             return try await inscriptions.candidature(try Self.id(context), pour: appelant)
@@ -102,7 +120,7 @@ struct CandidatureRoutes: Sendable {
                 throw ServiceError.invalid("impression.trop_grande", "Au plus \(Self.impressionMaximale) confirmations par impression : filtrez par établissement ou spécialité.")
             }
             guard !validees.isEmpty else { throw ServiceError.notFound("Aucune candidature validée ne correspond à ces filtres.") }
-            return try await Self.pdf(try await confirmations.documents(validees.map(\.id)), nom: "confirmations-\(filtre.session).pdf")
+            return try await Self.pdf(try await confirmations.documents(validees.map(\.id)), nom: "confirmations-\(filtre.session ?? "").pdf")
         }
 
         group.post("sessions/:code/confirmations/regeneration") { request, context -> Regeneration in
@@ -133,7 +151,7 @@ struct CandidatureRoutes: Sendable {
     /// A new confirmation for every validated candidature whose récapitulatif no longer shows
     /// what it is (règlement republished, centre renamed, aménagement granted…), by pages.
     func regenerer(_ filtre: CandidatureRepository.Filtre, par appelant: InternalIdentity) async throws -> Regeneration {
-        let session = try await inscriptions.session(try SessionCode(filtre.session))
+        let session = try await inscriptions.session(try SessionCode(filtre.session ?? ""))
         var rapport = Regeneration(examinees: 0, regenerees: 0)
         var page = 1
         while true {

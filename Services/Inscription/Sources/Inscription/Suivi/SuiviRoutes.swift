@@ -44,7 +44,7 @@ struct SuiviRoutes: Sendable {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/csv; charset=utf-8",
-                          .contentDisposition: "attachment; filename=\"candidatures-\(filtre.session).csv\"", .cacheControl: "private, no-store"],
+                          .contentDisposition: "attachment; filename=\"candidatures-\(filtre.session ?? "").csv\"", .cacheControl: "private, no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: csv)))
         }
     }

@@ -95,7 +95,7 @@ struct RolePages: Sendable {
             let caller = try context.require(.correcteur, .interrogateur)
             let page = AccueilPage(
                 intro: "Le portail de correction : vous y saisirez les notes de vos lots (numéros d'anonymat seulement), puis verrouillerez votre saisie.",
-                cartes: [Carte(titre: "Saisie des notes", texte: "Elle ouvrira quand le gestionnaire aura ouvert la collecte des notes de vos lots.", lien: nil)],
+                cartes: [Carte(titre: "Saisie des notes", texte: "Vos lots : saisie des notes quand le gestionnaire a ouvert leur collecte, puis verrouillage.", lien: "/correcteur/lots")],
                 perimetreTitre: "Mes lots", perimetre: Self.scopes("lot", of: caller),
                 vide: "Aucun lot ne vous est attribué pour le moment.")
             return await renderer.render("accueil", titre: "Mes lots", page: page, request: request, context: context)

@@ -35,5 +35,6 @@ struct WebRoutes: Sendable {
         CreationComptePages(identity: identity, renderer: renderer).add(to: web)
         InscriptionPages(directory: components.directory, renderer: renderer, identity: identity).add(to: web)
         OrganisationPages(directory: components.directory, renderer: renderer).add(to: web)
+        EvaluationPages(directory: components.directory, renderer: renderer).add(to: web)
     }
 }

@@ -71,7 +71,7 @@ struct AggregationTests {
         let muet = try PortsDeTest.Muet()
         try await ServicesEnAval.reglementation { reglementation in
             try await Passerelle.avec(
-                services: ["reglementation": reglementation, "evaluation": muet.url], timeout: .milliseconds(500)
+                services: ["reglementation": reglementation, "evaluation": muet.url], timeout: .seconds(2)
             ) { p in
                 let gestionnaire = try await p.compte(.gestionnaire)
                 let jeton = try await p.jeton(gestionnaire)

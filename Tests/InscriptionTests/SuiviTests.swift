@@ -68,10 +68,12 @@ struct SuiviTests {
             #expect(try lui.json(Items.self).items.map(\.id) == [c.id])
             #expect(try await banc.appel(.get, "/v1/candidats/\(c.numero)/candidature", .candidat, scopes: ["candidat:autre"], sujet: "x").status == .forbidden)
             #expect(try await banc.appel(.get, "/v1/candidats/\(c.numero)/candidature").json(Items.self).items.map(\.numero) == [c.numero])
-            let gp = try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures", .candidat, scopes: ["candidat:lea.gp"], sujet: "compte-lea",
+            // A Grand Public account of this run only (accounts outlive sessions).
+            let login = "lea-\(UUID().uuidString.prefix(8).lowercased())", compte = "compte-\(UUID())"
+            let gp = try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures", .candidat, scopes: ["candidat:\(login)"], sujet: compte,
                                           json: Saisies.candidature(categorie: "individuel", uai: nil, forme: "progressive",
                                                                     identite: Saisies.identite(nom: "Garnier"))).json(Candidature.self)
-            let sienne = try await banc.appel(.get, "/v1/candidats/lea.gp/candidature", .candidat, scopes: ["candidat:lea.gp"], sujet: "compte-lea")
+            let sienne = try await banc.appel(.get, "/v1/candidats/\(login)/candidature", .candidat, scopes: ["candidat:\(login)"], sujet: compte)
             #expect(try sienne.json(Items.self).items.map(\.id) == [gp.id])
         }
     }

@@ -23,6 +23,9 @@ struct ServiceDirectory: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(1)
+        // Many users wait on one service at once at peak (graders waiting for « enregistré »):
+        // AsyncHTTPClient's default of 8 connections per host queued them until they timed out.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         return HTTPClient(configuration: configuration)
     }()
 

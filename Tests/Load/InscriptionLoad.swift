@@ -108,7 +108,7 @@ enum InscriptionLoad {
                     var index = travailleur
                     while index < options.candidatures {
                         let ine = String(format: "%03d%06d", prefixe, index) + "LD"
-                        let corps = #"{"candidat":{"ine":"\#(ine)","nomFamille":"Charge\#(prefixe)-\#(index)","prenoms":"Test","sexe":"\#(index % 2 == 0 ? "F" : "M")","dateNaissance":"2005-03-14","communeNaissance":"Paris","adresse":"1 rue de la Charge","codePostal":"75013","commune":"Paris"},"categorie":"apprenti","uai":"\#(options.uai)","specialite":"BOULANGER","options":[],"facultatives":[],"forme":"globale"}"#
+                        let corps = #"{"candidat":{"ine":"\#(ine)","nomFamille":"Charge\#(index)","prenoms":"Essai\#(prefixe)","sexe":"\#(index % 2 == 0 ? "F" : "M")","dateNaissance":"2005-03-14","communeNaissance":"Paris","adresse":"1 rue de la Charge","codePostal":"75013","commune":"Paris"},"categorie":"apprenti","uai":"\#(options.uai)","specialite":"BOULANGER","options":[],"facultatives":[],"forme":"globale"}"#
                         let t0 = ContinuousClock.now
                         let creee = try await appel(client, .POST, "\(api)/inscription/sessions/\(options.session)/candidatures", jeton: jeton, json: corps)
                         guard creee.statut == 201 else { throw LoadError("creation answered \(creee.statut): \(String(buffer: creee.corps))") }

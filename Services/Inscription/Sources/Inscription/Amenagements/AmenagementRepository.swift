@@ -116,6 +116,8 @@ struct AmenagementRepository: Sendable {
         }
         try v.verifier()
         guard let choix else { throw ServiceError.invalid("amenagement.decision", "Décision inconnue.") }
+        guard let apercu = try await lire(id), let candidature = try await inscriptions.candidatures.lire(apercu.candidature) else { throw Self.inconnu }
+        let contexte = try await inscriptions.contexte(candidature.session, uais: [candidature.uai])
         try await database.transaction { connection in
             guard let demande = try await lire(id, on: connection, pourModifier: true) else { throw Self.inconnu }
             guard demande.etat == "demande" else {
@@ -131,20 +133,14 @@ struct AmenagementRepository: Sendable {
             try await inscriptions.outbox.write(
                 AmenagementDecide(
                     demande: id, candidature: demande.candidature, numero: demande.numero,
-                    session: try SessionCode(try await session(demande.candidature, on: connection)),
+                    session: contexte.session.code,
                     etablissement: try demande.uai.map { try UAI($0) }, decision: choix, mesures: mesures, motivation: motivation,
                     decidePar: appelant.subject),
                 aggregate: demande.candidature.uuidString, on: connection, logger: logger)
             // A validated candidature carries its aménagements downstream: a new revision.
-            if choix != .refuse { try await inscriptions.republier(demande.candidature, par: appelant, on: connection) }
+            if choix != .refuse { try await inscriptions.republier(demande.candidature, contexte: contexte, par: appelant, on: connection) }
         }
         return try await lire(id)!
-    }
-
-    private func session(_ candidature: UUID, on connection: PostgresConnection) async throws -> String {
-        let rows = try await connection.query(SQL.query("SELECT session FROM \(database.table("candidatures")) WHERE id = $1", candidature), logger: logger)
-        for try await session in rows.decode(String.self) { return session }
-        throw Inscriptions.inconnue(candidature)
     }
 
     static let inconnu = ServiceError(.notFound, code: "amenagement.inconnu", message: "Cette demande d'aménagement n'existe pas.")

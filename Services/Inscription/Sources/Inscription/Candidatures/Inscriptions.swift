@@ -98,8 +98,11 @@ struct Inscriptions: Sendable {
         var v = Verification()
         guard let lu = saisie.lire(&v) else { try v.verifier(); throw ServiceError.invalid("requete.invalide", "Saisie invalide.") }
         let (candidat, choix) = lu
+        guard let apercu = try await candidatures.lire(id) else { throw Self.inconnue(id) }
+        let contexte = try await contexte(apercu.session, uais: [apercu.uai, choix.uai])
         try await database.transaction { connection in
             let avant = try await self.pourAgir(id, appelant, on: connection)
+            guard avant.session == apercu.session else { throw Self.concurrente(avant) }
             guard avant.etat != .annulee else { throw Self.annulee(avant) }
             if appelant.role != .gestionnaire && (choix.categorie != avant.categorie || choix.uai != avant.uai) {
                 try Self.autoriserCreation(choix, par: appelant)
@@ -113,7 +116,7 @@ struct Inscriptions: Sendable {
             let ecarts = CandidatureRepository.ecarts(avant, apres)
             guard !ecarts.isEmpty else { return }
             if avant.etat.estValidee {
-                try await self.revalider(apres, choixValide: avant.choix, etat: .modifiee, par: appelant, on: connection)
+                try await self.revalider(apres, choixValide: avant.choix, etat: .modifiee, contexte: contexte, par: appelant, on: connection)
             }
             try await candidatures.noter(id, "modification", par: appelant, detail: ecarts, on: connection)
         }
@@ -123,15 +126,18 @@ struct Inscriptions: Sendable {
     // MARK: Validate
 
     func valider(_ id: UUID, par appelant: InternalIdentity) async throws -> Candidature {
+        guard let apercu = try await candidatures.lire(id) else { throw Self.inconnue(id) }
+        let contexte = try await contexte(apercu.session, uais: [apercu.uai])
         try await database.transaction { connection in
             let candidature = try await self.pourAgir(id, appelant, on: connection)
+            guard candidature.session == apercu.session, candidature.uai == apercu.uai else { throw Self.concurrente(candidature) }
             switch candidature.etat {
             case .annulee: throw Self.annulee(candidature)
             case .validee, .modifiee:
                 throw ServiceError.conflict("candidature.deja_validee", "La candidature n° \(candidature.numero) est déjà validée.")
             case .brouillon: break
             }
-            try await self.revalider(candidature, choixValide: nil, etat: .validee, par: appelant, on: connection)
+            try await self.revalider(candidature, choixValide: nil, etat: .validee, contexte: contexte, par: appelant, on: connection)
             try await candidatures.noter(id, "validation", par: appelant, on: connection)
         }
         return try await candidature(id, pour: appelant)
@@ -139,12 +145,12 @@ struct Inscriptions: Sendable {
 
     /// Checks every rule, stores the computed units, writes the confirmation and the event.
     private func revalider(
-        _ candidature: Candidature, choixValide: Choix?, etat: EtatCandidature, par appelant: InternalIdentity,
+        _ candidature: Candidature, choixValide: Choix?, etat: EtatCandidature, contexte: Contexte, par appelant: InternalIdentity,
         on connection: PostgresConnection
     ) async throws {
-        let code = try SessionCode(candidature.session)
-        let session = try await session(code)
-        let centre: CentreInscription? = if let uai = candidature.uai { try await referentiel.centre(try UAI(uai), session: code) } else { nil }
+        let code = contexte.session.code
+        let session = contexte.session
+        let centre = contexte.centre(candidature.uai)
         if let autre = try await candidatures.autreCandidature(candidat: candidature.candidatId, session: candidature.session, sauf: candidature.id, on: connection) {
             throw Self.uneSeuleSpecialite(autre, session: code)
         }
@@ -170,16 +176,14 @@ struct Inscriptions: Sendable {
 
     /// Republishes a validated candidature after something outside its form changed (an
     /// aménagement decided): new revision, new confirmation, `candidature.modifiee`.
-    func republier(_ id: UUID, par appelant: InternalIdentity, on connection: PostgresConnection) async throws {
+    func republier(_ id: UUID, contexte: Contexte, par appelant: InternalIdentity, on connection: PostgresConnection) async throws {
         guard let candidature = try await candidatures.lire(id, on: connection, pourModifier: true), candidature.etat.estValidee else { return }
         try await connection.query(SQL.query(
             "UPDATE \(database.table("candidatures")) SET etat = 'modifiee', revision = revision + 1, modifie_le = now() WHERE id = $1", id),
             logger: logger)
         guard let apres = try await candidatures.lire(id, on: connection) else { return }
-        let code = try SessionCode(apres.session)
-        let session = try await session(code)
-        let centre: CentreInscription? = if let uai = apres.uai { try await referentiel.centre(try UAI(uai), session: code) } else { nil }
-        try await confirmations.generer(apres, session: session, par: appelant.subject, on: connection)
+        let centre = contexte.centre(apres.uai)
+        try await confirmations.generer(apres, session: contexte.session, par: appelant.subject, on: connection)
         try await outbox.write(CandidatureModifiee(try Self.etat(apres, centre: centre)), aggregate: id.uuidString, on: connection, logger: logger)
     }
 
@@ -207,6 +211,29 @@ struct Inscriptions: Sendable {
     }
 
     // MARK: Helpers
+
+    /// What the rules read from the réglementation copy, loaded BEFORE a transaction opens: a
+    /// transaction holds its connection, and borrowing a second one from the pool inside it
+    /// deadlocks the pool once as many requests as it has connections do so at once.
+    struct Contexte: Sendable {
+        var session: SessionInscription
+        var centres: [String: CentreInscription]
+
+        /// The centre of `uai` (nil when it is no centre of the session: the rules name the field).
+        func centre(_ uai: String?) -> CentreInscription? { uai.flatMap { centres[$0] } }
+    }
+
+    func contexte(_ session: String, uais: [String?]) async throws -> Contexte {
+        let code = try SessionCode(session)
+        let chargee = try await self.session(code)
+        let voulus = Array(Set(uais.compactMap { $0 }))
+        let centres = voulus.isEmpty ? [] : try await referentiel.centres(session: code, uais: voulus)
+        return Contexte(session: chargee, centres: Dictionary(centres.map { ($0.uai, $0) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    static func concurrente(_ c: Candidature) -> ServiceError {
+        ServiceError.conflict("candidature.concurrente", "La candidature n° \(c.numero) a changé pendant l'opération : réessayez.")
+    }
 
     /// The candidature locked for a change, when the caller may act on it.
     func pourAgir(_ id: UUID, _ appelant: InternalIdentity, on connection: PostgresConnection) async throws -> Candidature {

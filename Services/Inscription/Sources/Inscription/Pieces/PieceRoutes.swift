@@ -43,10 +43,11 @@ struct PieceRoutes: Sendable {
             } catch {
                 throw ServiceError(.contentTooLarge, code: "piece.trop_grande", message: "Une pièce pèse au plus \(PieceRepository.tailleMaximale >> 20) Mio.")
             }
+            // Read outside the transaction (which must never borrow a second connection).
+            let types = try await self.typesAdmis(try await inscriptions.candidature(id, pour: appelant))
             let piece = try await inscriptions.database.transaction { connection in
                 let candidature = try await inscriptions.pourAgir(id, appelant, on: connection)
                 guard candidature.etat != .annulee else { throw Inscriptions.annulee(candidature) }
-                let types = try await self.typesAdmis(candidature)
                 guard types.keys.contains(type) else {
                     throw ServiceError.invalid("piece.type", "Type de pièce « \(type) » inconnu : \(types.keys.sorted().joined(separator: ", ")).",
                                                details: [.init(location: "type", code: "piece.type", message: "Type de pièce inconnu.")])

@@ -214,20 +214,3 @@ func expectEventually(
     #expect(ok, "condition not met within \(timeout)", sourceLocation: sourceLocation)
 }
 
-/// `pdftotext` on a PDF.
-enum PDF {
-    static func texte(_ octets: [UInt8]) throws -> String {
-        let fichier = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(UUID().uuidString).pdf")
-        try Data(octets).write(to: fichier)
-        defer { try? FileManager.default.removeItem(at: fichier) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = [fichier.path, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-}

@@ -259,22 +259,7 @@ enum Reglements {
 }
 
 /// The text of a PDF, by `pdftotext`, white space folded (cells wrap).
-enum PDF {
-    static func texte(_ octets: [UInt8]) throws -> String {
-        let dossier = FileManager.default.temporaryDirectory.appendingPathComponent("cyclades-pdf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dossier, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dossier) }
-        let fichier = dossier.appendingPathComponent("document.pdf"), sortie = dossier.appendingPathComponent("document.txt")
-        try Data(octets).write(to: fichier)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = ["-enc", "UTF-8", fichier.path, sortie.path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestStackError("pdftotext failed (\(process.terminationStatus)): not a readable PDF") }
-        return try String(contentsOf: sortie, encoding: .utf8).split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
-
+extension PDF {
     /// Whether `texte` holds `extrait`, white space ignored (pdftotext may drop the narrow space
     /// of « 2 h » when it joins glyphs).
     static func contient(_ texte: String, _ extrait: String) -> Bool {

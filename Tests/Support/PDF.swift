@@ -1,0 +1,20 @@
+import Foundation
+
+/// `pdftotext` (poppler-utils) on a PDF, for the tests that read documents back. Cells and
+/// paragraphs wrap: the text comes back with its white space folded to single spaces.
+public enum PDF {
+    public static func texte(_ octets: [UInt8]) throws -> String {
+        let dossier = FileManager.default.temporaryDirectory.appendingPathComponent("cyclades-pdf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dossier, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dossier) }
+        let fichier = dossier.appendingPathComponent("document.pdf"), sortie = dossier.appendingPathComponent("document.txt")
+        try Data(octets).write(to: fichier)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+        process.arguments = ["-enc", "UTF-8", fichier.path, sortie.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestStackError("pdftotext failed (\(process.terminationStatus)): not a readable PDF") }
+        return try String(contentsOf: sortie, encoding: .utf8).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}

@@ -191,7 +191,7 @@ extension EvaluationLoad.Banc {
         let gestionnaire = try await compte(admin, role: "gestionnaire", scopes: [], secret: secret)
         let api = "\(options.gateway)/api/v1/evaluation"
         for u in 0..<options.unites {
-            let reponse = try await L.appel(client, .POST, "\(api)/sessions/\(session)/unites/U\(u + 1)0/lots", jeton: gestionnaire.jeton,
+            let reponse = try await HTTPAppel.appel(client, .POST, "\(api)/sessions/\(session)/unites/U\(u + 1)0/lots", jeton: gestionnaire.jeton,
                                             json: #"{"centre":"\#(centre)","taille":\#(options.taille)}"#)
             guard reponse.statut == 201 else { throw L.Erreur("lots: \(reponse.statut) \(String(buffer: reponse.corps))") }
         }
@@ -209,12 +209,12 @@ extension EvaluationLoad.Banc {
         }
         for debut in stride(from: 0, to: affectations.count, by: 5_000) {
             let tranche = affectations[debut..<min(debut + 5_000, affectations.count)]
-            let reponse = try await L.appel(client, .POST, "\(api)/sessions/\(session)/affectations", jeton: gestionnaire.jeton,
+            let reponse = try await HTTPAppel.appel(client, .POST, "\(api)/sessions/\(session)/affectations", jeton: gestionnaire.jeton,
                                             json: #"{"affectations":[\#(tranche.joined(separator: ","))]}"#)
             guard reponse.statut == 200 else { throw L.Erreur("affectations: \(reponse.statut) \(String(buffer: reponse.corps))") }
         }
         for u in 0..<options.unites {
-            let reponse = try await L.appel(client, .POST, "\(api)/sessions/\(session)/unites/U\(u + 1)0/ouverture", jeton: gestionnaire.jeton, json: nil)
+            let reponse = try await HTTPAppel.appel(client, .POST, "\(api)/sessions/\(session)/unites/U\(u + 1)0/ouverture", jeton: gestionnaire.jeton, json: nil)
             guard reponse.statut == 200 else { throw L.Erreur("ouverture: \(reponse.statut)") }
         }
         return Self(session: session, gestionnaire: gestionnaire.jeton, lots: lots.shuffled())
@@ -245,23 +245,6 @@ extension EvaluationLoad.Banc {
 }
 
 extension EvaluationLoad {
-    struct Appel {
-        var statut: UInt
-        var corps: ByteBuffer
-    }
-
-    static func appel(_ client: HTTPClient, _ methode: HTTPMethod, _ url: String, jeton: String?, json: String?) async throws -> Appel {
-        var requete = HTTPClientRequest(url: url)
-        requete.method = methode
-        if let jeton { requete.headers.add(name: "Authorization", value: "Bearer \(jeton)") }
-        if let json {
-            requete.headers.add(name: "Content-Type", value: "application/json")
-            requete.body = .bytes(ByteBuffer(string: json))
-        }
-        let reponse = try await client.execute(requete, timeout: .seconds(60))
-        return Appel(statut: reponse.status.code, corps: try await reponse.body.collect(upTo: 4 << 20))
-    }
-
     // MARK: Measure
 
     static func mesurer(_ mode: String, _ options: Options, _ banc: Banc, client: HTTPClient, admin: Database) async throws -> String {
@@ -286,7 +269,7 @@ extension EvaluationLoad {
                         let lot = banc.lots[index]
                         let json = #"{"notes":["# + lignes.map { #"{"copie":"\#($0.0)","note":"\#($0.1)"}"# }.joined(separator: ",") + "]}"
                         let t0 = ContinuousClock.now
-                        let reponse = try? await appel(client, .POST, "\(api)/lots/\(lot.id)/notes?attendre=\(options.attendre)", jeton: lot.jeton, json: json)
+                        let reponse = try? await HTTPAppel.appel(client, .POST, "\(api)/lots/\(lot.id)/notes?attendre=\(options.attendre)", jeton: lot.jeton, json: json)
                         let duree = ContinuousClock.now - t0
                         if reponse?.statut == 200 {
                             locales.append(Double(duree.components.seconds) * 1000 + Double(duree.components.attoseconds) / 1e15)

@@ -71,26 +71,9 @@ enum InscriptionLoad {
         }
     }
 
-    struct Appel {
-        var statut: UInt
-        var corps: ByteBuffer
-    }
-
-    static func appel(_ client: HTTPClient, _ methode: HTTPMethod, _ url: String, jeton: String?, json: String?) async throws -> Appel {
-        var requete = HTTPClientRequest(url: url)
-        requete.method = methode
-        if let jeton { requete.headers.add(name: "Authorization", value: "Bearer \(jeton)") }
-        if let json {
-            requete.headers.add(name: "Content-Type", value: "application/json")
-            requete.body = .bytes(ByteBuffer(string: json))
-        }
-        let reponse = try await client.execute(requete, timeout: .seconds(60))
-        return Appel(statut: reponse.status.code, corps: try await reponse.body.collect(upTo: 1 << 20))
-    }
-
     static func mesurer(_ options: Options, _ client: HTTPClient) async throws {
         let api = "\(options.gateway)/api/v1"
-        let connexion = try await appel(client, .POST, "\(api)/auth/connexion", jeton: nil,
+        let connexion = try await HTTPAppel.appel(client, .POST, "\(api)/auth/connexion", jeton: nil,
                                         json: #"{"identifiant":"\#(options.identifiant)","motDePasse":"\#(options.motDePasse)"}"#)
         struct Jeton: Decodable { var jeton: String }
         guard connexion.statut == 200 else { throw LoadError("login refused (\(connexion.statut)): \(String(buffer: connexion.corps))") }
@@ -98,7 +81,7 @@ enum InscriptionLoad {
 
         // Unique INEs per run: 9 digits (a run prefix + the index) + 2 letters.
         let prefixe = Int.random(in: 100...999)
-        let cpuAvant = options.processus.map { ($0.0, cpu($0.1)) }
+        let cpuAvant = options.processus.map { ($0.0, CPUTime.process($0.1) ?? 0) }
         let debut = ContinuousClock.now
         let compteur = Compteur()
         let latences = try await withThrowingTaskGroup(of: [Duration].self) { groupe in
@@ -110,12 +93,12 @@ enum InscriptionLoad {
                         let ine = String(format: "%03d%06d", prefixe, index) + "LD"
                         let corps = #"{"candidat":{"ine":"\#(ine)","nomFamille":"Charge\#(index)","prenoms":"Essai\#(prefixe)","sexe":"\#(index % 2 == 0 ? "F" : "M")","dateNaissance":"2005-03-14","communeNaissance":"Paris","adresse":"1 rue de la Charge","codePostal":"75013","commune":"Paris"},"categorie":"apprenti","uai":"\#(options.uai)","specialite":"BOULANGER","options":[],"facultatives":[],"forme":"globale"}"#
                         let t0 = ContinuousClock.now
-                        let creee = try await appel(client, .POST, "\(api)/inscription/sessions/\(options.session)/candidatures", jeton: jeton, json: corps)
+                        let creee = try await HTTPAppel.appel(client, .POST, "\(api)/inscription/sessions/\(options.session)/candidatures", jeton: jeton, json: corps)
                         guard creee.statut == 201 else { throw LoadError("creation answered \(creee.statut): \(String(buffer: creee.corps))") }
                         struct Id: Decodable { var id: UUID }
                         let id = try JSONDecoder().decode(Id.self, from: creee.corps).id
                         let t1 = ContinuousClock.now
-                        let validee = try await appel(client, .POST, "\(api)/inscription/candidatures/\(id.uuidString.lowercased())/validation", jeton: jeton, json: nil)
+                        let validee = try await HTTPAppel.appel(client, .POST, "\(api)/inscription/candidatures/\(id.uuidString.lowercased())/validation", jeton: jeton, json: nil)
                         guard validee.statut == 200 else { throw LoadError("validation answered \(validee.statut): \(String(buffer: validee.corps))") }
                         let t2 = ContinuousClock.now
                         latences.append(t1 - t0)
@@ -148,7 +131,7 @@ enum InscriptionLoad {
             | call latency p50 / p99 / max | \(ms(centile(0.5))) / \(ms(centile(0.99))) / \(ms(latences.last ?? .zero)) ms |
             """)
         for ((nom, avant), (_, pid)) in zip(cpuAvant, options.processus) {
-            let apres = cpu(pid)
+            let apres = CPUTime.process(pid) ?? 0
             print("| CPU of \(nom) | \(String(format: "%.1f", apres - avant)) s (\(String(format: "%.2f", (apres - avant) / Double(options.candidatures) * 10_000)) s per 10,000 candidatures) |")
         }
     }
@@ -159,15 +142,5 @@ enum InscriptionLoad {
             valeur += 1
             return valeur
         }
-    }
-
-    /// User + system CPU seconds of a process (`/proc/PID/stat`, fields 14 and 15, in clock ticks).
-    static func cpu(_ pid: Int32) -> Double {
-        guard let texte = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let fin = texte.lastIndex(of: ")")
-        else { return 0 }
-        let champs = texte[texte.index(after: fin)...].split(separator: " ")
-        guard champs.count > 13, let utime = Double(champs[11]), let stime = Double(champs[12]) else { return 0 }
-        return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

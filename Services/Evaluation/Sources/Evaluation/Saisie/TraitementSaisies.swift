@@ -76,12 +76,17 @@ struct TraitementSaisies: Sendable {
         }
         var courantes: [Cle: Courante] = [:]
         courantes.reserveCapacity(numeros.count)
+        // One index probe per line, whatever the tables' size: `LIMIT 1` keeps each LATERAL
+        // subquery from being flattened into a join the planner would rather hash — for batches
+        // of thousands of lines it hashed the whole of `copies` (every session's) per batch.
         let lues = try await connection.query(SQL.query(
             """
-            SELECT x.lot, x.numero, c.numero IS NOT NULL, n.note, n.revision
+            SELECT x.lot, x.numero, c.present IS NOT NULL, n.note, n.revision
             FROM UNNEST($1::uuid[], $2::text[]) AS x(lot, numero)
-            LEFT JOIN \(database.table("copies")) c ON c.lot = x.lot AND c.numero = x.numero
-            LEFT JOIN \(database.table("notes")) n ON n.lot = x.lot AND n.numero = x.numero
+            LEFT JOIN LATERAL (SELECT true AS present FROM \(database.table("copies")) c
+                               WHERE c.lot = x.lot AND c.numero = x.numero LIMIT 1) c ON true
+            LEFT JOIN LATERAL (SELECT n.note, n.revision FROM \(database.table("notes")) n
+                               WHERE n.lot = x.lot AND n.numero = x.numero LIMIT 1) n ON true
             """, lotsLignes, numeros), logger: logger)
         for try await (lot, numero, dansLeLot, note, revision) in lues.decode((UUID, String, Bool, String?, Int64?).self) {
             courantes[Cle(lot: lot, numero: numero)] = Courante(note: note, revision: revision ?? 0, estDansLeLot: dansLeLot)

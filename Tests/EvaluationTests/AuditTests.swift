@@ -36,6 +36,13 @@ struct AuditTests {
         }
     }
 
+    @Test("the chain's UUID text is Foundation's lowercased uuidString, for any UUID")
+    func texteUUID() {
+        for uuid in (0..<1_000).map({ _ in UUID() }) + [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))] {
+            #expect(ChaineAudit.texte(uuid) == uuid.uuidString.lowercased())
+        }
+    }
+
     @Test("the service's own role cannot UPDATE or DELETE the audit (append-only trigger)")
     func ajoutSeul() async throws {
         try await Banc.avecService { banc in

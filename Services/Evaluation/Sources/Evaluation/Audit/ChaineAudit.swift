@@ -19,20 +19,43 @@ enum ChaineAudit {
         var commande: UUID
         var instant: Int64
         var precedent: String
+        /// This row's hash, computed once when the row is made (`ChaineAudit.ligne`).
+        var empreinte = ""
+    }
+
+    /// A row of the chain after `precedent`, its `empreinte` computed.
+    static func ligne(_ ligne: Ligne) -> Ligne {
+        var ligne = ligne
+        ligne.empreinte = empreinte(ligne)
+        return ligne
     }
 
     /// The fields in a fixed order, separated by U+001F (which no field may contain: numbers,
     /// grades, subjects and roles are printable), `\u{0}` standing for "no grade before".
     static func empreinte(_ l: Ligne) -> String {
         let champs: [String] = [
-            l.lot.uuidString.lowercased(), String(l.seq), l.numero, l.avant ?? "\u{0}", l.apres, String(l.revision),
-            l.par, l.role, l.source, l.commande.uuidString.lowercased(), String(l.instant), l.precedent,
+            texte(l.lot), String(l.seq), l.numero, l.avant ?? "\u{0}", l.apres, String(l.revision),
+            l.par, l.role, l.source, texte(l.commande), String(l.instant), l.precedent,
         ]
         let digest = SHA256.hash(data: Array(champs.joined(separator: "\u{1F}").utf8))
         return hex(digest)
     }
 
     private static let chiffres = Array("0123456789abcdef".utf8)
+
+    /// `uuid.uuidString.lowercased()` without Foundation's formatting (a hot path: two per row).
+    static func texte(_ uuid: UUID) -> String {
+        let u = uuid.uuid
+        let octets = [u.0, u.1, u.2, u.3, u.4, u.5, u.6, u.7, u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15]
+        var texte: [UInt8] = []
+        texte.reserveCapacity(36)
+        for (index, octet) in octets.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { texte.append(UInt8(ascii: "-")) }
+            texte.append(chiffres[Int(octet >> 4)])
+            texte.append(chiffres[Int(octet & 0x0f)])
+        }
+        return String(decoding: texte, as: UTF8.self)
+    }
 
     static func hex(_ digest: SHA256.Digest) -> String {
         var octets: [UInt8] = []

@@ -130,11 +130,11 @@ struct TraitementSaisies: Sendable {
                 appliquees += 1
                 if courante.note != ligne.note, var etat = etats[commande.lot] {
                     etat.seq += 1
-                    let entree = ChaineAudit.Ligne(
+                    let entree = ChaineAudit.ligne(ChaineAudit.Ligne(
                         lot: commande.lot, seq: etat.seq, numero: ligne.copie, avant: courante.note, apres: ligne.note,
                         revision: commande.revision, par: commande.par, role: commande.role, source: commande.source,
-                        commande: commande.id, instant: instant, precedent: etat.hash)
-                    etat.hash = ChaineAudit.empreinte(entree)
+                        commande: commande.id, instant: instant, precedent: etat.hash))
+                    etat.hash = entree.empreinte
                     audit.append(entree)
                     etats[commande.lot] = etat
                     if let note = try? Note.parse(ligne.note, pas: .centieme) {
@@ -179,7 +179,7 @@ struct TraitementSaisies: Sendable {
                 """,
                 audit.map(\.lot), audit.map(\.seq), audit.map(\.numero), audit.map { $0.avant ?? "" }, audit.map(\.apres),
                 audit.map(\.revision), audit.map(\.par), audit.map(\.role), audit.map(\.source), audit.map(\.commande),
-                audit.map(\.instant), audit.map(\.precedent), audit.map(ChaineAudit.empreinte)),
+                audit.map(\.instant), audit.map(\.precedent), audit.map(\.empreinte)),
                 logger: logger)
             let tetes = Set(audit.map(\.lot)).compactMap { id in etats[id].map { (id, $0) } }
             try await connection.query(SQL.query(

@@ -65,8 +65,8 @@ struct Composants: Sendable {
         parRuntime.withLock { tous in
             let cle = ObjectIdentifier(runtime.database.client)
             if let existants = tous[cle] { return existants }
-            let lots = LotRepository(database: runtime.database)
             let cache = LotCache()
+            let lots = LotRepository(database: runtime.database, cache: cache)
             let connexions = Int(runtime.configuration.environment["CYCLADES_EVALUATION_PUBLISHERS"] ?? "") ?? 2
             let envoi = EnvoiSaisies(configuration: runtime.configuration.amqp, connexions: connexions, logger: runtime.logger)
             let attente = Attente(database: runtime.database, cache: cache, logger: runtime.logger)

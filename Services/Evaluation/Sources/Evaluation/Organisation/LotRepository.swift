@@ -9,6 +9,9 @@ import Storage
 /// The SQL of commissions, lots and graders.
 struct LotRepository: Sendable {
     let database: Database
+    /// The API's copies of lots, dropped here as soon as a change is committed (read-your-writes
+    /// in this process; other processes drop theirs on the notification).
+    var cache: LotCache? = nil
 
     var logger: Logger { database.logger }
 
@@ -312,6 +315,12 @@ struct LotRepository: Sendable {
         return false
     }
 
+    /// Tells every API process that these lots changed (their state, their graders), after commit.
+    func signaler(_ ids: [UUID]) async throws {
+        for id in ids { cache?.oublier(id) }
+        try await Attente.signalerLots(ids, database: database)
+    }
+
     // MARK: Opening and closing
 
     /// Opens or closes the collection of the given lots, or of every lot of a unit; returns how
@@ -325,7 +334,7 @@ struct LotRepository: Sendable {
             """, ouvert, session, unite, lots))
         var ids: [UUID] = []
         for try await id in rows.decode(UUID.self) { ids.append(id) }
-        try await Attente.signalerLots(ids, database: database)
+        try await signaler(ids)
         return ids.count
     }
 }

@@ -146,7 +146,7 @@ struct OrganisationRoutes: Sendable {
             }
             try v.verifier()
             let nombre = try await lots.affecter(corps.affectations)
-            try await Attente.signalerLots(Array(connus), database: lots.database)
+            try await lots.signaler(Array(connus))
             return Nombre(nombre: nombre)
         }
 
@@ -156,7 +156,7 @@ struct OrganisationRoutes: Sendable {
             guard try await lots.retirer(lot: id, sujet: context.parametre("sujet")) else {
                 throw ServiceError.notFound("Ce correcteur n'est pas affecté à ce lot.")
             }
-            try await Attente.signalerLots([id], database: lots.database)
+            try await lots.signaler([id])
             return Response(status: .noContent)
         }
 

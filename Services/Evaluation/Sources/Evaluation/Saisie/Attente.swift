@@ -46,6 +46,9 @@ final class Attente: Service, Sendable {
                     try await self.database.client.withConnection { connection in
                         try await connection.listen(on: Self.canal(self.database)) { notifications in
                             self.logger.debug("listening for command outcomes")
+                            // Lot changes announced while nobody listened are lost: forget every
+                            // cached lot once listening, so none outlives a missed notification.
+                            self.cache.toutOublier()
                             for try await notification in notifications { self.recevoir(notification.payload) }
                         }
                     }
@@ -166,14 +169,19 @@ final class Attente: Service, Sendable {
     }
 }
 
-/// The API's short-lived copies of lots (state, graders, copies) that commands are checked
-/// against: at most `duree` old, dropped as soon as a lot-change notification comes. A stale
-/// copy can only let through a command the worker then refuses (it re-reads the lot under lock).
+/// The API's copies of lots (state, graders, copies) that commands are checked against: dropped
+/// as soon as a lot-change notification comes (opened, closed, locked, graders changed), all of
+/// them whenever the listener (re)connects, and at most `duree` old in any case. A stale copy can
+/// only let through a command the worker then refuses (it re-reads the lot under lock).
+///
+/// A grader saves a grade of his lot every few seconds to minutes: a 5-second life made nearly
+/// every one-grade command read its lot again (measured: one lot query per request); the
+/// notifications, not the clock, are what keep the copies right.
 final class LotCache: Sendable {
     private let entrees = Mutex<[UUID: (etat: LotEtat, expire: ContinuousClock.Instant)]>([:])
     let duree: Duration
 
-    init(duree: Duration = .seconds(5)) { self.duree = duree }
+    init(duree: Duration = .seconds(120)) { self.duree = duree }
 
     func lot(_ id: UUID, charger: () async throws -> LotEtat?) async throws -> LotEtat? {
         let maintenant = ContinuousClock.now
@@ -187,4 +195,6 @@ final class LotCache: Sendable {
     }
 
     func oublier(_ id: UUID) { _ = entrees.withLock { $0.removeValue(forKey: id) } }
+
+    func toutOublier() { entrees.withLock { $0.removeAll() } }
 }

@@ -65,6 +65,7 @@ struct Verrouillages: Sendable {
             try await Attente.annoncer([], lots: [id], on: connection, database: database)
             return consolidee
         }
+        lots.cache?.oublier(id)
         return Resultat(lot: id, verrouille: true, uniteConsolidee: consolidee)
     }
 
@@ -97,6 +98,7 @@ struct Verrouillages: Sendable {
                 aggregate: "lot:\(id.uuidString.lowercased())", on: connection, logger: logger)
             try await Attente.annoncer([], lots: [id], on: connection, database: database)
         }
+        lots.cache?.oublier(id)
         return Resultat(lot: id, verrouille: false, uniteConsolidee: false)
     }
 

@@ -41,10 +41,14 @@ enum EvaluationLoad {
         var attendre = 10_000
         var etiquette = ""
         var stack = ProcessInfo.processInfo.environment["CYCLADES_STACK_DIR"] ?? "/var/tmp/cyclades-bench"
+        /// `file` modes: the worker counts to run, and the worker binary they start.
+        var travailleurs = [1, 2, 4]
+        var travailleur: String?
 
         static let usage = """
             usage: cyclades-load evaluation [--gateway URL] [--copies N (300000)] [--taille 50] [--concurrence 64]
-                     [--mode lot|unitaire|both] [--unites 10] [--attendre MS] [--etiquette TEXT] [--stack DIR]
+                     [--mode lot|unitaire|both|file|file-unitaire|files] [--unites 10] [--attendre MS] [--etiquette TEXT] [--stack DIR]
+                     [--workers "1 2 4" --worker-bin PATH]   (file modes: the queue filled first, then drained by N workers)
             """
 
         init(_ arguments: [String]) throws {
@@ -69,10 +73,17 @@ enum EvaluationLoad {
                 case "--attendre": attendre = try entier()
                 case "--etiquette": etiquette = try valeur()
                 case "--stack": stack = try valeur()
+                case "--worker-bin": travailleur = try valeur()
+                case "--workers":
+                    let texte = try valeur()
+                    travailleurs = texte.split(separator: " ").compactMap { Int($0) }.filter { $0 > 0 }
+                    guard !travailleurs.isEmpty else { throw Erreur("--workers expects counts, e.g. \"1 2 4\"") }
                 case "--mode":
                     let texte = try valeur()
-                    modes = texte == "both" ? ["lot", "unitaire"] : [texte]
-                    guard ["lot", "unitaire"].contains(modes[0]) else { throw Erreur("--mode lot|unitaire|both") }
+                    modes = texte == "both" ? ["lot", "unitaire"] : texte == "files" ? ["file", "file-unitaire"] : [texte]
+                    guard ["lot", "unitaire", "file", "file-unitaire"].contains(modes[0]) else {
+                        throw Erreur("--mode lot|unitaire|both|file|file-unitaire")
+                    }
                 case "-h", "--help": print(Self.usage); exit(0)
                 default: throw Erreur("unknown option \(arguments[i])\n\(Self.usage)")
                 }
@@ -107,16 +118,29 @@ enum EvaluationLoad {
         let admin = Database(configuration: try TestStack.database("admin"), logger: logger)
         do {
             try await TestStack.withRunningClient(admin.client) {
-                var lignes: [String] = []
+                var lignes: [String] = [], vidages: [String] = []
                 for mode in options.modes {
+                    if mode.hasPrefix("file") {
+                        vidages += try await vider(mode, options, client: client, admin: admin)
+                        continue
+                    }
                     let banc = try await Banc.preparer(options, client: client, admin: admin)
                     lignes.append(try await mesurer(mode, options, banc, client: client, admin: admin))
                 }
-                print("""
-                    | run | mode | grades | seconds | grades/s | p50 ms | p99 ms | errors | CPU s / 10k grades (gateway · evaluation API · workers · PostgreSQL · RabbitMQ · load tool) | COPY ceiling rows/s | ratio to ceiling |
-                    |---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|
-                    """)
-                for ligne in lignes { print(ligne) }
+                if !lignes.isEmpty {
+                    print("""
+                        | run | mode | grades | seconds | grades/s | p50 ms | p99 ms | errors | CPU s / 10k grades (gateway · evaluation API · workers · PostgreSQL · RabbitMQ · load tool) | COPY ceiling rows/s | ratio to ceiling |
+                        |---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|
+                        """)
+                    for ligne in lignes { print(ligne) }
+                }
+                if !vidages.isEmpty {
+                    print("""
+                        | workers | mode | commands | grades | seconds | grades/s | CPU s / 10k grades (workers · evaluation serve: outbox relay · PostgreSQL · RabbitMQ) |
+                        |---:|---|---:|---:|---:|---:|---|
+                        """)
+                    for ligne in vidages { print(ligne) }
+                }
             }
             try await client.shutdown()
         } catch {
@@ -130,8 +154,8 @@ enum EvaluationLoad {
     struct Banc {
         var session: String
         var gestionnaire: String
-        /// lot id → (grader's token, its copies)
-        var lots: [(id: String, jeton: String, copies: [String])]
+        /// lot id → (grader's subject and token, its copies)
+        var lots: [(id: String, sujet: String, jeton: String, copies: [String])]
     }
 
     static func log(_ texte: String) { FileHandle.standardError.write(Data("[evaluation-load] \(texte)\n".utf8)) }
@@ -200,11 +224,11 @@ extension EvaluationLoad.Banc {
             "SELECT lot::text, numero FROM \"evaluation\".copies WHERE session = $1 ORDER BY lot, numero", session))
         for try await (lot, numero) in rows.decode((String, String).self) { copiesParLot[lot, default: []].append(numero) }
         L.log("\(copiesParLot.count) lots; creating \(copiesParLot.count) grader accounts and sessions")
-        var lots: [(id: String, jeton: String, copies: [String])] = []
+        var lots: [(id: String, sujet: String, jeton: String, copies: [String])] = []
         var affectations: [String] = []
         for (lot, copies) in copiesParLot {
             let correcteur = try await compte(admin, role: "correcteur", scopes: ["lot:\(lot)"], secret: secret)
-            lots.append((lot, correcteur.jeton, copies))
+            lots.append((lot, correcteur.id, correcteur.jeton, copies))
             affectations.append(#"{"lot":"\#(lot)","sujet":"\#(correcteur.id)","nom":"Correcteur \#(lots.count)"}"#)
         }
         for debut in stride(from: 0, to: affectations.count, by: 5_000) {

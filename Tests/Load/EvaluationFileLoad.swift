@@ -46,12 +46,12 @@ extension EvaluationLoad {
                 for try await n in rows.decode(Int64.self) { stockees = n }
             }
             let duree = ContinuousClock.now - debut
-            let apres = Processus.releve(stack: options.stack)
+            let apres = Processus.ecart(avant, Processus.releve(stack: options.stack))
             for p in processus { p.stop() }
             let secondes = Double(duree.components.seconds) + Double(duree.components.attoseconds) / 1e18
             let parDixMille = 10_000 / Double(max(total, 1))
             let cpu = ["worker", "api", "postgres", "rabbitmq"].map { cle in
-                String(format: "%.2f", (apres[cle, default: 0] - avant[cle, default: 0]) * parDixMille)
+                String(format: "%.2f", apres[cle, default: 0] * parDixMille)
             }.joined(separator: " · ")
             log("\(mode): \(travailleurs) worker(s): \(stockees) of \(total) grades stored in \(String(format: "%.1f", secondes)) s")
             lignes.append(String(format: "| %d | %@ | %d | %d | %.1f | %.0f | %@ |",

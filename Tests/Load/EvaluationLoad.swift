@@ -309,7 +309,7 @@ extension EvaluationLoad {
         }
         let duree = ContinuousClock.now - debut
         let secondes = Double(duree.components.seconds) + Double(duree.components.attoseconds) / 1e18
-        let apres = Processus.releve(stack: options.stack)
+        let apres = Processus.ecart(avant, Processus.releve(stack: options.stack))
         if let premiere = partage.premiereErreur.withLock({ $0 }) { log("first error: \(premiere)") }
         // Verify: every grade stored.
         let rows = try await admin.query(SQL.query(
@@ -321,7 +321,7 @@ extension EvaluationLoad {
         func centile(_ p: Double) -> Double { triees.isEmpty ? 0 : triees[min(triees.count - 1, Int(Double(triees.count) * p))] }
         let parDixMille = 10_000 / Double(max(total, 1))
         let cpu = ["gateway", "api", "worker", "postgres", "rabbitmq", "load"].map { cle in
-            String(format: "%.2f", (apres[cle, default: 0] - avant[cle, default: 0]) * parDixMille)
+            String(format: "%.2f", apres[cle, default: 0] * parDixMille)
         }.joined(separator: " · ")
         let plafond = try await copier(banc, admin: admin, lignes: total)
         let debit = Double(total - partage.erreurs.load(ordering: .relaxed)) / secondes
@@ -376,10 +376,22 @@ extension EvaluationLoad {
 
 /// CPU seconds (user + system) of the processes of the system, by role, from /proc.
 enum Processus {
+    /// Each process's CPU seconds by role and pid.
+    typealias Releve = [String: [Int32: Double]]
+
+    /// The CPU each role used between two readings, process by process: a process gone by the
+    /// second reading (a backend of workers stopped just before) is left out rather than counted
+    /// negative; one started meanwhile counts whole.
+    static func ecart(_ avant: Releve, _ apres: Releve) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: apres.map { role, processus in
+            (role, processus.reduce(0) { total, p in total + p.value - (avant[role]?[p.key] ?? 0) })
+        })
+    }
+
     /// Only this stack's processes: services whose environment names the stack directory, the
     /// PostgreSQL server of its data directory and its backends, its RabbitMQ node.
-    static func releve(stack: String) -> [String: Double] {
-        var totaux: [String: Double] = [:]
+    static func releve(stack: String) -> Releve {
+        var totaux: Releve = [:]
         let postmaster = (try? String(contentsOfFile: "\(stack)/pg/data/postmaster.pid", encoding: .utf8))
             .flatMap { $0.split(separator: "\n").first }.flatMap { Int32($0) } ?? -1
         let marque = "CYCLADES_STACK_DIR=\(stack)"
@@ -405,7 +417,7 @@ enum Processus {
             else if args.first?.hasSuffix("cyclades-gateway") == true, deLaPile() { cle = "gateway" }
             else if args.first?.hasSuffix("cyclades-evaluation") == true, deLaPile() { cle = args.contains("worker") ? "worker" : "api" }
             else { cle = nil }
-            if let cle { totaux[cle, default: 0] += (u + s) / tick }
+            if let cle { totaux[cle, default: [:]][n] = (u + s) / tick }
         }
         return totaux
     }

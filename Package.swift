@@ -188,6 +188,16 @@ let package = Package(
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
+        // What every service's tests need to call its router as the gateway does.
+        .target(
+            name: "ServiceTestSupport",
+            dependencies: [
+                "TestSupport", "ServiceKit", "Messaging", "Domain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ServiceSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "MessagingProbe",
             dependencies: [
@@ -222,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "ReglementationTests",
             dependencies: [
-                "Reglementation", "TestSupport", "ServiceKit", "Contracts", "Messaging",
+                "Reglementation", "TestSupport", "ServiceTestSupport", "ServiceKit", "Contracts", "Messaging",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -231,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "InscriptionTests",
             dependencies: [
-                "Inscription", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP", "Storage", "Domain",
+                "Inscription", "TestSupport", "ServiceTestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP", "Storage", "Domain",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -239,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "EvaluationTests",
             dependencies: [
-                "Evaluation", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP",
+                "Evaluation", "TestSupport", "ServiceTestSupport", "ServiceKit", "Contracts", "Messaging", "Documents", "AMQP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -247,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "OrganisationTests",
             dependencies: [
-                "Organisation", "Gateway", "Inscription", "TestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
+                "Organisation", "Gateway", "Inscription", "TestSupport", "ServiceTestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -10,6 +10,7 @@ import Messaging
 import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
+import ServiceTestSupport
 import Storage
 import TestSupport
 
@@ -108,31 +109,15 @@ struct Banc: Sendable {
 
     // MARK: Requests
 
-    struct Reponse: Sendable {
-        var status: HTTPResponse.Status
-        var corps: ByteBuffer
-        var headers: HTTPFields
-
-        var texte: String { String(buffer: corps) }
-
-        func json<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-            try JSONDecoder().decode(T.self, from: Data(buffer: corps))
-        }
-
-        var probleme: Probleme { get throws { try json(Probleme.self) } }
-    }
+    typealias Reponse = ReponseService
 
     func appel(
         _ method: HTTPRequest.Method, _ uri: String, _ role: Role? = .gestionnaire, scopes: Set<String> = [],
         sujet: String = "gestionnaire-test", json: String? = nil
     ) async throws -> Reponse {
-        var champs = HTTPFields()
-        if let role {
-            champs[.authorization] = "Bearer \(try await runtime.tokens.sign(InternalIdentity(subject: sujet, role: role, scopes: scopes)))"
-        }
-        if json != nil { champs[.contentType] = "application/json" }
-        let response = try await client.execute(uri: uri, method: method, headers: champs, body: json.map { ByteBuffer(string: $0) })
-        return Reponse(status: response.status, corps: response.body, headers: response.headers)
+        try await client.appelService(
+            method, uri, identite: role.map { InternalIdentity(subject: sujet, role: $0, scopes: scopes) }, tokens: runtime.tokens,
+            contentType: json.map { _ in "application/json" }, corps: json.map { ByteBuffer(string: $0) })
     }
 
     /// A grader of `lot`: his identity as the gateway would vouch for it.
@@ -201,23 +186,10 @@ struct Banc: Sendable {
     }
 }
 
-struct Probleme: Decodable {
-    var code: String
-    var message: String
-    var details: [ServiceError.Detail]?
-}
-
 struct ReponseSaisie: Decodable {
     var commande: UUID
     var statut: String
     var appliquees: Int?
     var ignorees: Int?
     var message: String?
-}
-
-enum UAIs {
-    static func valide() -> String {
-        let chiffres = String(format: "%07d", Int.random(in: 0...9_999_999))
-        return chiffres + String(UAI.checkLetter(for: chiffres)!)
-    }
 }

@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import Messaging
 import ServiceKit
+import ServiceTestSupport
 import Storage
 import Testing
 import TestSupport

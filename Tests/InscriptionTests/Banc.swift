@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Messaging
 import PostgresNIO
 import ServiceKit
+import ServiceTestSupport
 import Storage
 import TestSupport
 
@@ -69,19 +70,7 @@ struct Banc: Sendable {
         throw TestStackError("no free session code")
     }
 
-    struct Reponse: Sendable {
-        var status: HTTPResponse.Status
-        var corps: ByteBuffer
-        var headers: HTTPFields
-
-        var texte: String { String(buffer: corps) }
-
-        func json<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-            try JSONDecoder().decode(T.self, from: Data(buffer: corps))
-        }
-
-        var probleme: Probleme { get throws { try JSONDecoder().decode(Probleme.self, from: Data(buffer: corps)) } }
-    }
+    typealias Reponse = ReponseService
 
     /// An établissement of this bench.
     static func etablissement(_ uai: String) -> (Role, Set<String>) { (.etablissement, ["uai:\(uai)"]) }
@@ -90,15 +79,10 @@ struct Banc: Sendable {
         _ method: HTTPRequest.Method, _ uri: String, _ role: Role? = .gestionnaire, scopes: Set<String> = [],
         sujet: String = "gestionnaire-test", json: String? = nil, corps: [UInt8]? = nil, contentType: String? = nil
     ) async throws -> Reponse {
-        var champs = HTTPFields()
-        if let role {
-            champs[.authorization] = "Bearer \(try await runtime.tokens.sign(InternalIdentity(subject: sujet, role: role, scopes: scopes)))"
-        }
-        if json != nil { champs[.contentType] = "application/json" }
-        if let contentType { champs[.contentType] = contentType }
-        let body = corps.map { ByteBuffer(bytes: $0) } ?? json.map { ByteBuffer(string: $0) }
-        let response = try await client.execute(uri: uri, method: method, headers: champs, body: body)
-        return Reponse(status: response.status, corps: response.body, headers: response.headers)
+        try await client.appelService(
+            method, uri, identite: role.map { InternalIdentity(subject: sujet, role: $0, scopes: scopes) }, tokens: runtime.tokens,
+            contentType: contentType ?? json.map { _ in "application/json" },
+            corps: corps.map { ByteBuffer(bytes: $0) } ?? json.map { ByteBuffer(string: $0) })
     }
 
     /// As the établissement `uai`.
@@ -127,26 +111,6 @@ struct Banc: Sendable {
             result.append(try MessageCoding.decoder().decode(Envelope<P>.self, from: Data(texte.utf8)).payload)
         }
         return result
-    }
-}
-
-struct Probleme: Decodable {
-    var code: String
-    var message: String
-    var details: [ServiceError.Detail]?
-}
-
-enum UAIs {
-    static func valide() -> String {
-        let chiffres = String(format: "%07d", Int.random(in: 0...9_999_999))
-        return chiffres + String(UAI.checkLetter(for: chiffres)!)
-    }
-}
-
-enum INEs {
-    /// A random INE of the current shape (9 digits + 2 letters).
-    static func nouveau() -> String {
-        String(format: "%09d", Int.random(in: 0...999_999_999)) + String((0..<2).map { _ in "ABCDEFGHJK".randomElement()! })
     }
 }
 

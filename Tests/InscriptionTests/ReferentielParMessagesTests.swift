@@ -7,6 +7,7 @@ import Messaging
 import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
+import ServiceTestSupport
 import Storage
 import Testing
 import TestSupport

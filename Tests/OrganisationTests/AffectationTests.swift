@@ -3,6 +3,7 @@ import Domain
 import Foundation
 @testable import Organisation
 import ServiceKit
+import ServiceTestSupport
 import Testing
 import TestSupport
 

@@ -8,6 +8,7 @@ import Messaging
 @testable import Organisation
 import PostgresNIO
 import ServiceKit
+import ServiceTestSupport
 import Storage
 import TestSupport
 
@@ -123,34 +124,15 @@ struct Banc: Sendable {
 
     // MARK: Calls
 
-    struct Reponse: Sendable {
-        var status: HTTPResponse.Status
-        var corps: ByteBuffer
-        var headers: HTTPFields
-
-        var texte: String { String(buffer: corps) }
-        var octets: [UInt8] { Array(buffer: corps) }
-
-        func json<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-            do { return try JSONDecoder().decode(T.self, from: Data(buffer: corps)) } catch {
-                throw TestStackError("cannot decode \(T.self) from \(status): \(texte.prefix(600))")
-            }
-        }
-
-        var probleme: Probleme { get throws { try JSONDecoder().decode(Probleme.self, from: Data(buffer: corps)) } }
-    }
+    typealias Reponse = ReponseService
 
     func appel(
         _ method: HTTPRequest.Method, _ uri: String, _ role: Role? = .gestionnaire, scopes: Set<String> = [],
         sujet: String = "gestionnaire-test", json: String? = nil
     ) async throws -> Reponse {
-        var champs = HTTPFields()
-        if let role {
-            champs[.authorization] = "Bearer \(try await runtime.tokens.sign(InternalIdentity(subject: sujet, role: role, scopes: scopes)))"
-        }
-        if json != nil { champs[.contentType] = "application/json" }
-        let response = try await client.execute(uri: uri, method: method, headers: champs, body: json.map { ByteBuffer(string: $0) })
-        return Reponse(status: response.status, corps: response.body, headers: response.headers)
+        try await client.appelService(
+            method, uri, identite: role.map { InternalIdentity(subject: sujet, role: $0, scopes: scopes) }, tokens: runtime.tokens,
+            contentType: json.map { _ in "application/json" }, corps: json.map { ByteBuffer(string: $0) })
     }
 
     /// As the établissement (or centre) `uai`.
@@ -198,26 +180,6 @@ struct Banc: Sendable {
             items.append(Place(candidature: c, unite: u, centre: centre, salle: salle, place: place, debut: debut, duree: duree, motif: motif))
         }
         return items
-    }
-}
-
-struct Probleme: Decodable {
-    var code: String
-    var message: String
-    var details: [ServiceError.Detail]?
-}
-
-enum UAIs {
-    /// A valid UAI of a département (its first three digits).
-    static func valide(departement: String = String(format: "%03d", Int.random(in: 1...95))) -> String {
-        let chiffres = departement + String(format: "%04d", Int.random(in: 0...9999))
-        return chiffres + String(UAI.checkLetter(for: chiffres)!)
-    }
-}
-
-enum INEs {
-    static func nouveau() -> String {
-        String(format: "%09d", Int.random(in: 0...999_999_999)) + String((0..<2).map { _ in "ABCDEFGHJK".randomElement()! })
     }
 }
 

@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import Organisation
 import ServiceKit
+import ServiceTestSupport
 import Storage
 import Testing
 import TestSupport

@@ -8,6 +8,7 @@ import Messaging
 import PostgresNIO
 import Reglementation
 import ServiceKit
+import ServiceTestSupport
 import Storage
 import TestSupport
 
@@ -30,35 +31,16 @@ struct Banc: Sendable {
         }
     }
 
-    struct Reponse: Sendable {
-        var status: HTTPResponse.Status
-        var corps: ByteBuffer
-        var headers: HTTPFields
-
-        var texte: String { String(buffer: corps) }
-
-        func json<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-            try MessageCoding.decoder().decode(T.self, from: Data(buffer: corps))
-        }
-
-        /// The error body `{code, message, details}`.
-        var probleme: Problem { get throws { try JSONDecoder().decode(Problem.self, from: Data(buffer: corps)) } }
-    }
+    typealias Reponse = ReponseService
 
     /// One request as `role` (`nil`: no token at all).
     func appel(
         _ method: HTTPRequest.Method, _ uri: String, _ role: Role? = .gestionnaire, json: String? = nil,
         corps: ByteBuffer? = nil, scopes: Set<String> = [], sujet: String = "gestionnaire-test", headers: HTTPFields = [:]
     ) async throws -> Reponse {
-        var champs = headers
-        if let role {
-            let token = try await runtime.tokens.sign(InternalIdentity(subject: sujet, role: role, scopes: scopes))
-            champs[.authorization] = "Bearer \(token)"
-        }
-        if json != nil { champs[.contentType] = "application/json" }
-        let body = corps ?? json.map { ByteBuffer(string: $0) }
-        let response = try await client.execute(uri: uri, method: method, headers: champs, body: body)
-        return Reponse(status: response.status, corps: response.body, headers: response.headers)
+        try await client.appelService(
+            method, uri, identite: role.map { InternalIdentity(subject: sujet, role: $0, scopes: scopes) }, tokens: runtime.tokens,
+            headers: headers, contentType: json.map { _ in "application/json" }, corps: corps ?? json.map { ByteBuffer(string: $0) })
     }
 
     /// Opens a new session of `nature` (an unused code) and returns its code.
@@ -89,26 +71,4 @@ struct Banc: Sendable {
         }
         return result
     }
-}
-
-/// UAIs for tests: random, with the right check letter or a wrong one.
-enum UAIs {
-    static func valide() -> String {
-        let chiffres = String(format: "%07d", Int.random(in: 0...9_999_999))
-        return chiffres + String(UAI.checkLetter(for: chiffres)!)
-    }
-
-    /// The same digits with another check letter.
-    static func mauvaiseLettre(_ uai: String) -> String {
-        let lettres = Array("ABCDEFGHJKLMNPRSTUVWXYZ")
-        let juste = uai.last!
-        let index = lettres.firstIndex(of: juste)!
-        return String(uai.dropLast()) + String(lettres[(index + 1) % lettres.count])
-    }
-}
-
-struct Problem: Decodable {
-    var code: String
-    var message: String
-    var details: [ServiceError.Detail]?
 }

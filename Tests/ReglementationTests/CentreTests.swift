@@ -6,6 +6,7 @@ import Hummingbird
 import Messaging
 import Reglementation
 import ServiceKit
+import ServiceTestSupport
 import Testing
 import TestSupport
 

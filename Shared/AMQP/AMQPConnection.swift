@@ -4,10 +4,26 @@ import Logging
 
 /// Frees the C connection state. A plain class rather than the actor's deinit: an isolated
 /// deinit on a custom-executor actor crashes swiftc 6.3.1 in release builds.
-private final class CConnectionState {
+///
+/// Only ever touched on the connection's thread (by the actor's jobs and by the thread's tick),
+/// hence `@unchecked Sendable`.
+private final class CConnectionState: @unchecked Sendable {
     let state: amqp_connection_state_t
+    /// Set when a heartbeat could not be written: the socket is gone.
+    private(set) var heartbeatFailure: Int32?
     init(_ state: amqp_connection_state_t) { self.state = state }
     deinit { amqp_destroy_connection(state) }
+
+    /// Writes a heartbeat frame. Safe between any two operations: each actor job leaves the
+    /// connection at a frame boundary, and heartbeats travel on channel 0.
+    func sendHeartbeat() {
+        guard heartbeatFailure == nil else { return }
+        var frame = amqp_frame_t()
+        frame.frame_type = UInt8(AMQP_FRAME_HEARTBEAT)
+        frame.channel = 0
+        let status = amqp_send_frame(state, &frame)
+        if status != AMQP_STATUS_OK.rawValue { heartbeatFailure = status }
+    }
 }
 
 /// One AMQP connection with one channel, living on its own OS thread.
@@ -70,12 +86,20 @@ public actor AMQPConnection {
         amqp_channel_open(state, channel)
         try Self.check(amqp_get_rpc_reply(state), "channel.open")
         connection = holder
+        // Heartbeats from the connection's own thread, whatever the application is doing: the
+        // broker drops a client silent for two intervals. A quarter of the negotiated interval
+        // leaves room for a thread the kernel schedules late.
+        let negotiated = amqp_get_heartbeat(state)
+        if negotiated > 0 {
+            thread.startTicking(every: Double(negotiated) / 4) { [weak holder] in holder?.sendHeartbeat() }
+        }
     }
 
     /// Closes the channel and the connection politely; safe to call twice.
     public func close() {
         guard let holder = connection else { return }
         connection = nil
+        thread.stopTicking()
         _ = amqp_channel_close(holder.state, channel, AMQP_REPLY_SUCCESS)
         _ = amqp_connection_close(holder.state, AMQP_REPLY_SUCCESS)
     }
@@ -387,49 +411,21 @@ public actor AMQPConnection {
             routingKey: ok.routing_key, message: message, generation: generation)
     }
 
-    // MARK: Heartbeats
-
-    /// Services heartbeats while the client is otherwise idle: sends one when due and notices a
-    /// dead peer. Only used on connections that are not consuming (a consumer's `receive` does
-    /// this work itself).
-    public func keepAlive() throws(AMQPError) {
-        let state = try requireState()
-        var frame = amqp_frame_t()
-        var zero = timeval(tv_sec: 0, tv_usec: 0)
-        while true {
-            let status = amqp_simple_wait_frame_noblock(state, &frame, &zero)
-            if status == AMQP_STATUS_TIMEOUT.rawValue { return }
-            guard status == AMQP_STATUS_OK.rawValue else {
-                markLost()
-                throw .connectionLost("heartbeat: \(Self.describe(status))")
-            }
-            if frame.frame_type == UInt8(AMQP_FRAME_METHOD) {
-                try handleClose(state, frame.payload.method)
-            }
-        }
-    }
-
-    /// Sends a heartbeat frame now (for a consumer whose application is busy and not receiving).
-    public func sendHeartbeat() throws(AMQPError) {
-        let state = try requireState()
-        var frame = amqp_frame_t()
-        frame.frame_type = UInt8(AMQP_FRAME_HEARTBEAT)
-        frame.channel = 0
-        let status = amqp_send_frame(state, &frame)
-        if status != AMQP_STATUS_OK.rawValue {
-            markLost()
-            throw .connectionLost("heartbeat: \(Self.describe(status))")
-        }
-    }
-
     // MARK: Helpers
 
     private func requireState() throws(AMQPError) -> amqp_connection_state_t {
         guard let connection else { throw .notConnected }
+        if let status = connection.heartbeatFailure {
+            markLost()
+            throw .connectionLost("heartbeat: \(Self.describe(status))")
+        }
         return connection.state
     }
 
-    private func markLost() { connection = nil }
+    private func markLost() {
+        connection = nil
+        thread.stopTicking()
+    }
 
     private func checkRPC(_ what: String) throws(AMQPError) {
         guard let connection else { throw .notConnected }

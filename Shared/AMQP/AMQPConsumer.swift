@@ -18,7 +18,7 @@ public actor AMQPConsumer {
     /// stream the next batch while the application handles (and acks) this one.
     public nonisolated let batchLimit: Int
     /// Acks of the current generation not sent yet: they go out in the same hop to the
-    /// connection's thread as the next receive (or on stop/close/heartbeat).
+    /// connection's thread as the next receive (or on stop/close).
     private var pendingAcks: [AMQPAck] = []
     /// How long to wait for the next delivery once a batch has started: a stream is handed out
     /// in full batches (one round trip to the connection's thread per batch instead of one per
@@ -43,7 +43,7 @@ public actor AMQPConsumer {
 
     /// The deliveries, in batches of what has arrived (at most `prefetch`), until `stop()` or
     /// cancellation. A batch is empty when nothing came within `idleTimeout`, so that the loop
-    /// can look around (shutdown, heartbeats). Iterate it from one task.
+    /// can look around (shutdown). Iterate it from one task.
     public nonisolated func batches(idleTimeout: Duration = .milliseconds(250)) -> Batches {
         Batches(consumer: self, idleTimeout: idleTimeout)
     }
@@ -53,7 +53,7 @@ public actor AMQPConsumer {
 
     /// Acknowledges `delivery` (and every earlier one when `multiple`). The ack is sent with the
     /// next batch request — the loop asks for one right after acking — or by `stop`, `close`,
-    /// `heartbeat`, saving a round trip to the connection's thread per ack.
+    /// `nack`, `reject`, saving a round trip to the connection's thread per ack.
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async throws {
         guard current(for: delivery) != nil else { return }
         pendingAcks.append(AMQPAck(deliveryTag: delivery.deliveryTag, multiple: multiple))
@@ -66,24 +66,37 @@ public actor AMQPConsumer {
         _ = try? await connection.receive(max: 0, timeout: .zero, generation: generation, acknowledging: acks)
     }
 
+    /// Negative acknowledgement. When the connection is lost meanwhile, the broker redelivers the
+    /// message on the next one: nothing to do here, and nothing to throw at the application.
     public func nack(_ delivery: AMQPDelivery, multiple: Bool = false, requeue: Bool) async throws {
         await flushAcks()  // keeps acks and nacks in the order the application made them
         guard let connection = current(for: delivery) else { return }
-        try await connection.nack(delivery.deliveryTag, multiple: multiple, requeue: requeue)
+        do throws(AMQPError) {
+            try await connection.nack(delivery.deliveryTag, multiple: multiple, requeue: requeue)
+        } catch where error.isTransient {
+            dropConnection(after: error)
+        }
     }
 
-    /// Dead-letters one delivery (when the queue has a dead-letter exchange).
+    /// Dead-letters one delivery (when the queue has a dead-letter exchange). A lost connection
+    /// is handled as in `nack`: the message comes back and will be judged again.
     public func reject(_ delivery: AMQPDelivery, requeue: Bool = false) async throws {
         await flushAcks()
         guard let connection = current(for: delivery) else { return }
-        try await connection.reject(delivery.deliveryTag, requeue: requeue)
+        do throws(AMQPError) {
+            try await connection.reject(delivery.deliveryTag, requeue: requeue)
+        } catch where error.isTransient {
+            dropConnection(after: error)
+        }
     }
 
-    /// Keeps heartbeats going while the application holds deliveries for a long time (e.g.
-    /// retrying against a database that is down).
-    public func heartbeat() async {
-        await flushAcks()
-        try? await connection?.sendHeartbeat()
+    /// Forgets a connection that broke; the next batch request reconnects.
+    private func dropConnection(after error: AMQPError) {
+        logger.warning(
+            "AMQP consumer connection lost, its unacknowledged deliveries will come again",
+            metadata: ["queue": "\(queue)", "error": "\(error)"])
+        pendingAcks = []
+        connection = nil
     }
 
     /// Stops intake: the broker sends nothing new; deliveries already received can still be

@@ -61,23 +61,6 @@ public actor AMQPPublisher {
         try await publish([message])
     }
 
-    /// Keeps the connection's heartbeats flowing while idle; run it beside the publishing work
-    /// (it returns when the task is cancelled).
-    public func run() async {
-        let period = Duration.seconds(max(1, configuration.heartbeatSeconds / 3))
-        while !Task.isCancelled {
-            try? await Task.sleep(for: period)
-            if let connection {
-                do {
-                    try await connection.keepAlive()
-                } catch {
-                    logger.info("AMQP connection lost while idle", metadata: ["error": "\(error)"])
-                    self.connection = nil
-                }
-            }
-        }
-    }
-
     public func close() async {
         await connection?.close()
         connection = nil

@@ -140,7 +140,6 @@ public final class MessageConsumer: Service, Sendable {
                 for try await count in rows.decode(Int.self) { attempt = count }
                 break
             } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
-                await amqp.heartbeat()
                 try await backoff.sleep()
             }
         }
@@ -169,7 +168,8 @@ public final class MessageConsumer: Service, Sendable {
     }
 
     /// Runs the items in one transaction, retrying transient failures with backoff for as long
-    /// as it takes (heartbeats keep the deliveries held). Throws `PermanentFailure` otherwise.
+    /// as it takes (the connection's own thread keeps its heartbeats going meanwhile). Throws
+    /// `PermanentFailure` otherwise.
     private func handleHoldingOnTransientFailure(_ items: [Item]) async throws {
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
         while true {
@@ -186,7 +186,6 @@ public final class MessageConsumer: Service, Sendable {
                     Counter(label: "cyclades_messages_failed_total",
                             dimensions: [("type", item.metadata.type), ("kind", "transient")]).increment()
                 }
-                await amqp.heartbeat()
                 try await backoff.sleep()
             } catch is CancellationError {
                 throw CancellationError()

@@ -62,11 +62,7 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     public func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.publisher.run() }  // heartbeats while idle
-            await cancelWhenGracefulShutdown { await self.runElected() }
-            group.cancelAll()
-        }
+        await cancelWhenGracefulShutdown { await self.runElected() }
         await publisher.close()
     }
 

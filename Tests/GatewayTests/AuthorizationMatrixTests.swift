@@ -37,7 +37,7 @@ struct AuthorizationMatrixTests {
             try await ServicesEnAval.evaluation { evaluation in
                 // A stopped service makes a call wait for its deadline (the HTTP client keeps
                 // retrying the connection until then): 2 s keeps the matrix short.
-                try await Passerelle.avec(services: ["reglementation": reglementation, "evaluation": evaluation], timeout: .seconds(2)) { p in
+                try await Passerelle.avec(services: ["reglementation": reglementation, "evaluation": evaluation]) { p in
                     try await Self.run(p)
                 }
             }

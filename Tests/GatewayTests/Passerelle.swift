@@ -25,9 +25,13 @@ struct Passerelle: Sendable {
     }
 
     /// Runs `body` against a gateway whose services answer at `services` (name → base URL; the
-    /// ones not named point at a closed port) with `timeout` per service call.
+    /// ones not named point at a closed port) with `timeout` per service call, or the one
+    /// `timeouts` gives a service. The default is generous: on two cores running every suite at
+    /// once a live service can take seconds to answer; a test that wants a deadline to expire
+    /// points the service at a silent port and gives it a short one.
     static func avec(
-        services: [String: String] = [:], timeout: Duration = .seconds(3), mode: TestingSetup = .router,
+        services: [String: String] = [:], timeout: Duration = .seconds(60), timeouts: [String: Duration] = [:],
+        mode: TestingSetup = .router,
         _ body: @escaping @Sendable (Passerelle) async throws -> Void
     ) async throws {
         var environment = try TestStack.environment("gateway")
@@ -35,7 +39,11 @@ struct Passerelle: Sendable {
         let ferme = "http://127.0.0.1:\(try PortsDeTest.ferme())"
         environment["CYCLADES_SERVICE_URLS"] = ServiceDirectory.services
             .map { "\($0)=\(services[$0] ?? ferme)" }.joined(separator: ",")
-        environment["CYCLADES_SERVICE_TIMEOUT_MS"] = "\(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)"
+        func milliseconds(_ duration: Duration) -> Int64 {
+            duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        }
+        environment["CYCLADES_SERVICE_TIMEOUT_MS"] = "\(milliseconds(timeout))"
+        environment["CYCLADES_SERVICE_TIMEOUTS_MS"] = timeouts.map { "\($0)=\(milliseconds($1))" }.joined(separator: ",")
         let runtime = await ServiceRuntime(configuration: try ServiceConfiguration(serviceName: "gateway", environment: environment))
         try await TestStack.withRunningClient(runtime.database.client) {
             try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(GatewayService.self))

@@ -36,7 +36,7 @@ struct DoorbellTests {
         await bell.ring()
         let start = ContinuousClock.now
         await bell.wait(timeout: .seconds(30))
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20), "woken, not timed out (30 s)")
         let second = ContinuousClock.now
         await bell.wait(timeout: .milliseconds(200))
         #expect(ContinuousClock.now - second >= .milliseconds(150))
@@ -50,6 +50,6 @@ struct DoorbellTests {
         try? await Task.sleep(for: .milliseconds(100))
         await bell.ring()
         await waited
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20), "woken, not timed out (30 s)")
     }
 }

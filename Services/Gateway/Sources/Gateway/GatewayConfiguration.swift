@@ -12,8 +12,11 @@ public struct GatewayConfiguration: Sendable {
     public var sessionLifetime: Duration
     /// bcrypt cost (`CYCLADES_BCRYPT_COST`, 4…31, default 12).
     public var bcryptCost: UInt8
-    /// Time allowed to a service call, forwarded or aggregated.
+    /// Time allowed to a service call, forwarded or aggregated (`CYCLADES_SERVICE_TIMEOUT_MS`).
     public var serviceTimeout: Duration
+    /// Per-service exceptions to `serviceTimeout` (`CYCLADES_SERVICE_TIMEOUTS_MS=name=ms,…`), e.g.
+    /// a longer one for a service that renders large PDFs.
+    public var serviceTimeouts: [String: Duration]
     /// The public base URL put in mailed links.
     public var publicURL: String
 
@@ -33,8 +36,24 @@ public struct GatewayConfiguration: Sendable {
             throw ConfigurationError.invalid("CYCLADES_BCRYPT_COST", environment["CYCLADES_BCRYPT_COST"] ?? "")
         }
         bcryptCost = cost
-        serviceTimeout = .milliseconds(Int(environment["CYCLADES_SERVICE_TIMEOUT_MS"] ?? "") ?? 3_000)
+        serviceTimeout = .milliseconds(
+            try Self.milliseconds(environment["CYCLADES_SERVICE_TIMEOUT_MS"] ?? "3000", "CYCLADES_SERVICE_TIMEOUT_MS"))
+        serviceTimeouts = [:]
+        for pair in (environment["CYCLADES_SERVICE_TIMEOUTS_MS"] ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw ConfigurationError.invalid("CYCLADES_SERVICE_TIMEOUTS_MS", String(pair)) }
+            serviceTimeouts[String(parts[0])] = .milliseconds(
+                try Self.milliseconds(String(parts[1]), "CYCLADES_SERVICE_TIMEOUTS_MS"))
+        }
         publicURL = environment["CYCLADES_PUBLIC_URL"]
             ?? "http://\(environment["CYCLADES_HTTP_HOST"] ?? "127.0.0.1"):\(environment["CYCLADES_HTTP_PORT"] ?? "8100")"
+    }
+
+    /// A deadline in milliseconds, from 1 ms to 10 minutes.
+    private static func milliseconds(_ text: String, _ variable: String) throws -> Int {
+        guard let value = Int(text), (1...600_000).contains(value) else {
+            throw ConfigurationError.invalid(variable, text)
+        }
+        return value
     }
 }

@@ -57,7 +57,7 @@ struct GatewayComponents: Sendable {
             logger: runtime.logger)
         directory = ServiceDirectory(
             urls: configuration.serviceURLs, client: httpClient, tokens: runtime.tokens,
-            timeout: configuration.serviceTimeout, logger: runtime.logger)
+            timeout: configuration.serviceTimeout, timeouts: configuration.serviceTimeouts, logger: runtime.logger)
     }
 
     func router() throws -> Router<ServiceRequestContext> {

@@ -39,7 +39,6 @@ final class EnvoiSaisies: Service, Sendable {
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             for publisher in publishers {
-                group.addTask { await publisher.run() }
                 group.addTask { await self.boucle(publisher) }
             }
             await cancelWhenGracefulShutdown {

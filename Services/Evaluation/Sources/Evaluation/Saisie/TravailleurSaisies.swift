@@ -12,8 +12,8 @@ import Storage
 ///
 /// At least once in, exactly once by effect: a batch redelivered after a crash (or a broker or
 /// database restart) finds its commands in `commandes` and changes nothing. A database outage
-/// holds the batch and retries with backoff (heartbeats keep the deliveries), never a hot
-/// requeue. An undecodable message goes to `evaluation.saisie.dlq` at once; a batch that fails
+/// holds the batch and retries with backoff (the connection's own thread keeps its heartbeats
+/// going), never a hot requeue. An undecodable message goes to `evaluation.saisie.dlq` at once; a batch that fails
 /// for a permanent reason is retried command by command to reject only the culprit.
 final class TravailleurSaisies: Service, Sendable {
     private let consumer: AMQPConsumer
@@ -107,7 +107,6 @@ final class TravailleurSaisies: Service, Sendable {
             } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
                 logger.warning("database unavailable, holding the commands",
                                metadata: ["count": "\(distinctes.count)", "error": "\(String(reflecting: error))"])
-                await consumer.heartbeat()
                 try await backoff.sleep()
             } catch is CancellationError {
                 throw CancellationError()

@@ -14,6 +14,8 @@ struct ServiceDirectory: Sendable {
     let client: HTTPClient
     let tokens: InternalTokenAuthority
     let timeout: Duration
+    /// Per-service exceptions to `timeout`.
+    var timeouts: [String: Duration] = [:]
     let logger: Logger
 
     /// The process's client for service calls, never shut down (it lives as long as the
@@ -85,7 +87,7 @@ struct ServiceDirectory: Sendable {
         }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         if let body { request.body = .bytes(body) }
-        let deadline = timeout ?? self.timeout
+        let deadline = timeout ?? timeouts[service] ?? self.timeout
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)))
             let collected = try await response.body.collect(upTo: 32 << 20)

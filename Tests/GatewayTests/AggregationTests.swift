@@ -81,12 +81,7 @@ struct AggregationTests {
             ) { p in
                 let gestionnaire = try await p.compte(.gestionnaire)
                 let jeton = try await p.jeton(gestionnaire)
-                var code = ""
-                for _ in 0..<200 {
-                    let essai = "BP-20\(Int.random(in: 40...99))-\(String(format: "%02d", Int.random(in: 1...12)))-N"
-                    if try await p.appel(.get, "/api/v1/reglementation/sessions/\(essai)", jeton: jeton).status == .notFound { code = essai; break }
-                }
-                try #require(!code.isEmpty)
+                let code = try await SessionsDeTest.reserver(annees: 2040...2099)
                 let ouverte = try await p.appel(.post, "/api/v1/reglementation/sessions", jeton: jeton, json: Passerelle.json(
                     ["code": code, "academie": "A01", "libelle": "Tableau de bord"]))
                 #expect(ouverte.status == .created, "\(ouverte.texte)")

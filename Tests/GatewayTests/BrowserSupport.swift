@@ -42,13 +42,10 @@ enum BrowserFixtures {
     static func openSession(port: Int, secret: String, libelle: String) async throws -> String {
         let token = try await InternalTokenAuthority(secret: secret)
             .sign(InternalIdentity(subject: "test-navigateur", role: .gestionnaire, scopes: ["academie:A01"]))
-        for _ in 0..<50 {
-            let code = "BP-20\(Int.random(in: 40...99))-\(String(format: "%02d", Int.random(in: 1...12)))-N"
-            let body = #"{"code":"\#(code)","academie":"A01","libelle":"\#(libelle)","debutEpreuves":"2031-06-02","finEpreuves":"2031-06-13"}"#
-            let answer = try await request("POST", "http://127.0.0.1:\(port)/v1/sessions", token: token, json: body)
-            if answer.status == 201 { return code }
-            guard answer.status == 409 else { throw TestStackError("session \(code) not opened: \(answer.status) \(answer.body)") }
-        }
-        throw TestStackError("no free session code")
+        let code = try await SessionsDeTest.reserver(annees: 2040...2099)
+        let body = #"{"code":"\#(code)","academie":"A01","libelle":"\#(libelle)","debutEpreuves":"2031-06-02","finEpreuves":"2031-06-13"}"#
+        let answer = try await request("POST", "http://127.0.0.1:\(port)/v1/sessions", token: token, json: body)
+        guard answer.status == 201 else { throw TestStackError("session \(code) not opened: \(answer.status) \(answer.body)") }
+        return code
     }
 }

@@ -40,6 +40,8 @@ struct BrowserTests {
         let gatewayPort = try TestStack.freePort()
         gatewayEnvironment["CYCLADES_HTTP_PORT"] = "\(gatewayPort)"
         gatewayEnvironment["CYCLADES_BCRYPT_COST"] = "4"
+        // Every suite runs at once on two cores: a live service may take seconds to answer.
+        gatewayEnvironment["CYCLADES_SERVICE_TIMEOUT_MS"] = "60000"
         gatewayEnvironment["CYCLADES_SERVICE_URLS"] = "reglementation=http://127.0.0.1:\(reglementationPort)"
         let gateway = try ChildProcess(gatewayBinary, ["serve"], environment: gatewayEnvironment)
         defer { gateway.stop() }

@@ -13,13 +13,7 @@ struct ForwardTests {
             try await Passerelle.avec(services: ["reglementation": url]) { p in
                 let gestionnaire = try await p.compte(.gestionnaire)
                 let jeton = try await p.jeton(gestionnaire)
-                var code = ""
-                for _ in 0..<200 {
-                    let candidat = "BP-20\(Int.random(in: 40...99))-\(String(format: "%02d", Int.random(in: 1...12)))-N"
-                    let existe = try await p.appel(.get, "/api/v1/reglementation/sessions/\(candidat)", jeton: jeton)
-                    if existe.status == .notFound { code = candidat; break }
-                }
-                try #require(!code.isEmpty)
+                let code = try await SessionsDeTest.reserver(annees: 2040...2099)
                 let ouverte = try await p.appel(.post, "/api/v1/reglementation/sessions", jeton: jeton, json: Passerelle.json(
                     ["code": code, "academie": "A01", "libelle": "Session ouverte par la passerelle"]))
                 #expect(ouverte.status == .created, "\(ouverte.texte)")

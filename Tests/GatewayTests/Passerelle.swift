@@ -47,7 +47,10 @@ struct Passerelle: Sendable {
         let runtime = await ServiceRuntime(configuration: try ServiceConfiguration(serviceName: "gateway", environment: environment))
         try await TestStack.withRunningClient(runtime.database.client) {
             try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(GatewayService.self))
-            let components = try await GatewayComponents(runtime: runtime)
+            // The rate limits' clock stands still: a test's attempts all fall in one window
+            // however slowly the machine runs them.
+            let debut = ContinuousClock.now
+            let components = try await GatewayComponents(runtime: runtime, limiter: RateLimiter(clock: { debut }))
             try await Application(router: try components.router()).test(mode) { client in
                 try await body(Passerelle(components: components, client: client))
             }

@@ -31,18 +31,14 @@ struct WebReglementationTests {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    /// A session code no earlier run used, opened on the service.
+    /// A session code no other test uses, opened on the service.
     static func nouvelleSession(_ base: String, subject: String) async throws -> String {
-        for _ in 0..<200 {
-            let code = "BP-20\(Int.random(in: 40...99))-\(String(format: "%02d", Int.random(in: 1...12)))-N"
-            guard try await appel(base, "GET", "/v1/sessions/\(code)", subject: subject).0 == 404 else { continue }
-            let (status, texte) = try await appel(
-                base, "POST", "/v1/sessions", subject: subject,
-                json: #"{"code":"\#(code)","academie":"A01","libelle":"Session des pages web"}"#)
-            guard status == 201 else { throw TestStackError("session not created: \(texte)") }
-            return code
-        }
-        throw TestStackError("no free session code")
+        let code = try await SessionsDeTest.reserver(annees: 2040...2099)
+        let (status, texte) = try await appel(
+            base, "POST", "/v1/sessions", subject: subject,
+            json: #"{"code":"\#(code)","academie":"A01","libelle":"Session des pages web"}"#)
+        guard status == 201 else { throw TestStackError("session not created: \(texte)") }
+        return code
     }
 
     static func connecte(_ banc: WebBanc) async throws -> (WebNavigateur, Account) {

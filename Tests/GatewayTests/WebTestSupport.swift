@@ -18,7 +18,7 @@ struct WebBanc: Sendable {
     static let motDePasse = "Pages-Web-2027!"
 
     static func avec(
-        services: [String: String] = [:], timeoutMs: Int = 2000, _ body: @escaping @Sendable (WebBanc) async throws -> Void
+        services: [String: String] = [:], timeoutMs: Int = 60_000, _ body: @escaping @Sendable (WebBanc) async throws -> Void
     ) async throws {
         var environment = try TestStack.environment("gateway")
         environment["CYCLADES_BCRYPT_COST"] = "4"

@@ -63,11 +63,7 @@ struct Banc: Sendable {
     }
 
     static func codeLibre(_ database: Database) async throws -> String {
-        for _ in 0..<500 {
-            let code = "BP-20\(Int.random(in: 30...99))-\(String(format: "%02d", Int.random(in: 1...12)))-N"
-            if try await database.count("sessions", where: "code = '\(code)'") == 0 { return code }
-        }
-        throw TestStackError("no free session code")
+        try await SessionsDeTest.reserver()
     }
 
     typealias Reponse = ReponseService

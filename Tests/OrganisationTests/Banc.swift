@@ -57,16 +57,13 @@ struct Banc: Sendable {
         }
     }
 
-    /// A session code nobody uses, reserved at once (tests run in parallel; codes are few:
-    /// 100 years × 12 months × 3 natures), freed by `nettoyer` at the end of the test.
+    /// A session code no other test uses, its copy reserved at once in the service's schema;
+    /// `nettoyer` removes that copy at the end of the test.
     static func codeLibre(_ database: Database) async throws -> String {
-        for _ in 0..<500 {
-            let code = "BP-20\(String(format: "%02d", Int.random(in: 0...99)))-\(String(format: "%02d", Int.random(in: 1...12)))-\(["N", "R", "V"].randomElement()!)"
-            let rows = try await database.query(SQL.query(
-                "INSERT INTO \(database.table("sessions")) (code, academie, libelle) VALUES ($1, 'A01', 'réservée') ON CONFLICT DO NOTHING RETURNING code", code))
-            for try await reserve in rows.decode(String.self) { return reserve }
-        }
-        throw TestStackError("no free session code")
+        let code = try await SessionsDeTest.reserver(natures: [.normale, .remplacement, .vae], annees: 2000...2099)
+        try await database.query(SQL.query(
+            "INSERT INTO \(database.table("sessions")) (code, academie, libelle) VALUES ($1, 'A01', 'réservée') ON CONFLICT DO NOTHING", code))
+        return code
     }
 
     /// Removes the session's copy and placements (its outbox rows stay), so that its code is free again.

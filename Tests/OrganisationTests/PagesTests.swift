@@ -51,6 +51,8 @@ struct PagesTests {
     static func passerelle(services: [String: String], _ body: @escaping @Sendable (GatewayComponents, any TestClientProtocol) async throws -> Void) async throws {
         var environment = try TestStack.environment("gateway")
         environment["CYCLADES_BCRYPT_COST"] = "4"
+        // Every suite runs at once on two cores: a live service may take seconds to answer.
+        environment["CYCLADES_SERVICE_TIMEOUT_MS"] = "60000"
         environment["CYCLADES_SERVICE_URLS"] = ServiceDirectory.services
             .map { "\($0)=\(services[$0] ?? "http://127.0.0.1:9")" }.joined(separator: ",")
         let runtime = await ServiceRuntime(configuration: try ServiceConfiguration(serviceName: "gateway", environment: environment))

@@ -51,13 +51,14 @@ struct Banc: Sendable {
         return code
     }
 
-    /// A session code of `nature` no earlier run left in the schema.
+    /// A session code of `nature` no other test uses.
     static func codeLibre(_ nature: SessionCode.Nature, database: Database) async throws -> String {
-        for _ in 0..<200 {
-            let code = "BP-20\(Int.random(in: 40...99))-\(String(format: "%02d", Int.random(in: 1...12)))-\(nature.lettre)"
-            if try await database.count("sessions", where: "code = '\(code)'") == 0 { return code }
+        let nature: SessionsDeTest.SessionNature = switch nature {
+        case .normale: .normale
+        case .remplacement: .remplacement
+        case .vae: .vae
         }
-        throw TestStackError("no free session code")
+        return try await SessionsDeTest.reserver(natures: [nature], annees: 2040...2099)
     }
 
     /// Events of `type` written for `aggregate`, decoded, oldest first.

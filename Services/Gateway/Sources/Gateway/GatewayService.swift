@@ -38,7 +38,9 @@ struct GatewayComponents: Sendable {
     let identity: IdentityService
     let directory: ServiceDirectory
 
-    init(runtime: ServiceRuntime, httpClient: HTTPClient = ServiceDirectory.httpClient) async throws {
+    init(
+        runtime: ServiceRuntime, httpClient: HTTPClient = ServiceDirectory.httpClient, limiter: RateLimiter = RateLimiter()
+    ) async throws {
         let configuration = try GatewayConfiguration(environment: runtime.configuration.environment)
         let database = runtime.database
         self.runtime = runtime
@@ -52,7 +54,7 @@ struct GatewayComponents: Sendable {
             audit: AccessAudit(database: database),
             mails: MailOutbox(database: database),
             hasher: PasswordHasher(cost: configuration.bcryptCost),
-            limiter: RateLimiter(),
+            limiter: limiter,
             publicURL: configuration.publicURL,
             logger: runtime.logger)
         directory = ServiceDirectory(

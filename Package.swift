@@ -112,6 +112,7 @@ let package = Package(
             name: "ServiceKit",
             dependencies: [
                 "AMQP", "Messaging", "Storage", "Domain",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

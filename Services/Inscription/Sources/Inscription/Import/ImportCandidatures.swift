@@ -44,7 +44,7 @@ struct ImportCandidatures: Sendable {
     }
 
     /// A valid line, ready to be written.
-    private struct Prete {
+    private struct Prete: Sendable {
         var ligne: Int
         var candidat: Candidat
         var choix: Choix
@@ -55,6 +55,42 @@ struct ImportCandidatures: Sendable {
         guard appelant.role == .gestionnaire || appelant.hasScope("uai", uai.value) else { throw Portee.refus }
         let session = try await inscriptions.session(code)
         let centre = try await inscriptions.referentiel.centre(uai, session: code)
+        // Reading and checking every line is seconds of CPU for a large file: off the pool.
+        let (lignes, pretes, erreurs) = try await BlockingWork.run {
+            try Self.lire(octets, session: session, centre: centre, uai: uai, appelant: appelant)
+        }
+        var rapport = Rapport(essai: essai, lignes: lignes, valides: pretes.count, erreurs: erreurs, inscrites: 0, dejaInscrites: 0, validees: 0)
+        if essai {
+            try await database.transaction { connection in
+                let (_, conflits) = try await self.trier(pretes, session: code, uai: uai, on: connection)
+                rapport.erreurs += conflits
+            }
+            rapport.erreurs.sort { ($0.ligne, $0.champ) < ($1.ligne, $1.champ) }
+            rapport.valides = rapport.lignes - Set(rapport.erreurs.map(\.ligne)).count
+            return rapport
+        }
+        try await database.transaction { connection in
+            // Two imports for the same établissement and session never interleave.
+            try await connection.query(SQL.query("SELECT pg_advisory_xact_lock(hashtext($1))", "import:\(code.value):\(uai.value)"), logger: logger)
+            let (nouvelles, conflits) = try await self.trier(pretes, session: code, uai: uai, on: connection)
+            rapport.erreurs += conflits
+            rapport.dejaInscrites = pretes.count - nouvelles.count - conflits.count
+            try await self.ecrire(nouvelles, session: session, centre: centre, valider: valider, par: appelant, on: connection)
+            rapport.inscrites = nouvelles.count
+            rapport.validees = valider ? nouvelles.count : 0
+        }
+        rapport.erreurs.sort { ($0.ligne, $0.champ) < ($1.ligne, $1.champ) }
+        rapport.valides = rapport.lignes - Set(rapport.erreurs.map(\.ligne)).count
+        return rapport
+    }
+
+    /// Splits the valid lines: new ones, those already registered here (skipped), and those that
+    /// clash with a candidature of another établissement (errors: one BP per session, homonyms).
+    /// Reads the file and checks every line against the rules of registration: the number of
+    /// lines, the valid ones ready to write, the errors by line. Pure computation.
+    private static func lire(
+        _ octets: [UInt8], session: SessionInscription, centre: CentreInscription?, uai: UAI, appelant: InternalIdentity
+    ) throws -> (lignes: Int, pretes: [Prete], erreurs: [Erreur]) {
         let lignes = LecteurCSV.lignes(LecteurCSV.texte(octets))
         guard let entete = lignes.first else {
             throw ServiceError.invalid("import.vide", "Le fichier est vide : la première ligne porte les noms des colonnes (voir la documentation).")
@@ -127,33 +163,9 @@ struct ImportCandidatures: Sendable {
             }
         }
 
-        var rapport = Rapport(essai: essai, lignes: lignes.count - 1, valides: pretes.count, erreurs: erreurs, inscrites: 0, dejaInscrites: 0, validees: 0)
-        if essai {
-            try await database.transaction { connection in
-                let (_, conflits) = try await self.trier(pretes, session: code, uai: uai, on: connection)
-                rapport.erreurs += conflits
-            }
-            rapport.erreurs.sort { ($0.ligne, $0.champ) < ($1.ligne, $1.champ) }
-            rapport.valides = rapport.lignes - Set(rapport.erreurs.map(\.ligne)).count
-            return rapport
-        }
-        try await database.transaction { connection in
-            // Two imports for the same établissement and session never interleave.
-            try await connection.query(SQL.query("SELECT pg_advisory_xact_lock(hashtext($1))", "import:\(code.value):\(uai.value)"), logger: logger)
-            let (nouvelles, conflits) = try await self.trier(pretes, session: code, uai: uai, on: connection)
-            rapport.erreurs += conflits
-            rapport.dejaInscrites = pretes.count - nouvelles.count - conflits.count
-            try await self.ecrire(nouvelles, session: session, centre: centre, valider: valider, par: appelant, on: connection)
-            rapport.inscrites = nouvelles.count
-            rapport.validees = valider ? nouvelles.count : 0
-        }
-        rapport.erreurs.sort { ($0.ligne, $0.champ) < ($1.ligne, $1.champ) }
-        rapport.valides = rapport.lignes - Set(rapport.erreurs.map(\.ligne)).count
-        return rapport
+        return (lignes.count - 1, pretes, erreurs)
     }
 
-    /// Splits the valid lines: new ones, those already registered here (skipped), and those that
-    /// clash with a candidature of another établissement (errors: one BP per session, homonyms).
     private func trier(_ pretes: [Prete], session: SessionCode, uai: UAI, on connection: PostgresConnection) async throws -> ([Prete], [Erreur]) {
         guard !pretes.isEmpty else { return ([], []) }
         let rows = try await connection.query(SQL.query(

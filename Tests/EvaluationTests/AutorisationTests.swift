@@ -70,7 +70,7 @@ struct AutorisationTests {
                 }
                 #expect(!reponse.texte.contains(correcteurs[1].sujet), "another grader's account")
             }
-            let texte = try PDF.texte(Array(buffer: try await banc.comme(a, .get, "/v1/lots/\(a.lot)/bordereau.pdf").corps))
+            let texte = try await PDF.texte(Array(buffer: try await banc.comme(a, .get, "/v1/lots/\(a.lot)/bordereau.pdf").corps))
             #expect(texte.contains("aucune identité de candidat"))
             #expect(!texte.contains("Correcteur 2"))
             // The copy's identity never reached this service: its tables have no such column.

@@ -196,12 +196,12 @@ struct SaisieTests {
             #expect(try autreCentre.json(Liste<Ligne>.self).items.isEmpty)
             let bordereau = try await banc.comme(correcteurs[0], .get, "/v1/lots/\(lots[0].id)/bordereau.pdf")
             #expect(bordereau.status == .ok)
-            let texte = try PDF.texte(Array(buffer: bordereau.corps))
+            let texte = try await PDF.texte(Array(buffer: bordereau.corps))
             #expect(texte.contains("Bordereau de notation"))
             #expect(texte.contains(copies[0]))
             #expect(texte.contains("Lot U20 n° 1"))
             let etiquettes = try await banc.appel(.get, "/v1/lots/\(lots[0].id)/etiquettes.pdf")
-            #expect(try PDF.texte(Array(buffer: etiquettes.corps)).contains(copies[9]))
+            #expect(try await PDF.texte(Array(buffer: etiquettes.corps)).contains(copies[9]))
         }
     }
 }

@@ -86,7 +86,7 @@ struct CycleDeVieTests {
             let reponse = try await banc.appel(.get, "/v1/candidatures/\(candidature.id.uuidString)/confirmation")
             #expect(reponse.status == .ok)
             #expect(reponse.headers[.contentType] == "application/pdf")
-            let texte = try PDF.texte(Array(buffer: reponse.corps))
+            let texte = try await PDF.texte(Array(buffer: reponse.corps))
             for attendu in [
                 "Confirmation d'inscription", "Candidature n° \(candidature.numero) — version 1", "DUPRÉ-LEFÈVRE", "Chloé Anaïs",
                 "BP Coiffure (COIFFURE)", "forme progressive", "formation continue, établissement public habilité",
@@ -124,7 +124,7 @@ struct CycleDeVieTests {
             #expect(try await banc.etab(.post, "/v1/sessions/\(banc.session)/confirmations/regeneration", banc.cfa).status == .forbidden)
             let lot = try await banc.etab(.get, "/v1/sessions/\(banc.session)/confirmations.pdf", banc.cfa)
             #expect(lot.status == .ok)
-            let texte = try PDF.texte(Array(buffer: lot.corps))
+            let texte = try await PDF.texte(Array(buffer: lot.corps))
             #expect(texte.components(separatedBy: "Confirmation d'inscription").count - 1 == 3)
             #expect(texte.contains("CFA Ferrandi") && texte.contains("version 2"))
         }

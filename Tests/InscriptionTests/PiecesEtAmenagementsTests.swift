@@ -104,7 +104,7 @@ struct PiecesEtAmenagementsTests {
             #expect(modifiee.last?.amenagements == [MesureAmenagement(type: .tempsMajore, majorationPourcent: 33)])
             let relue = try await banc.appel(.get, "/v1/candidatures/\(c.id.uuidString)").json(Candidature.self)
             #expect(relue.etat == .modifiee && relue.amenagements.count == 1)
-            let texte = try PDF.texte(Array(buffer: try await banc.appel(.get, "/v1/candidatures/\(c.id.uuidString)/confirmation").corps))
+            let texte = try await PDF.texte(Array(buffer: try await banc.appel(.get, "/v1/candidatures/\(c.id.uuidString)/confirmation").corps))
             #expect(texte.contains("majoration du temps (+33 %)") && texte.contains("version 2"))
         }
     }

@@ -68,7 +68,7 @@ struct ConvocationCandidatTests {
                         let page = "/candidat/convocations/\(candidature.id.uuidString.lowercased()).pdf"
                         let reponse = try await client.execute(uri: page, method: .get, headers: [.cookie: "\(UserSessionMiddleware.cookieName)=\(jeton)"], body: nil)
                         #expect(reponse.status == .ok && reponse.headers[.contentType] == "application/pdf")
-                        let texte = try PDF.texte(Array(buffer: reponse.body))
+                        let texte = try await PDF.texte(Array(buffer: reponse.body))
                         #expect(texte.contains("Convocation aux épreuves") && texte.contains("GARNIER") && texte.contains(candidature.numero))
                         #expect(texte.contains("Centre Jules Verne") && texte.contains("Salle B2"))
 

@@ -100,7 +100,7 @@ struct ConvocationTests {
             let martin = try #require(candidatures.first { $0.candidat.nomFamille == "Martin" })
             let pdf = try await banc.appel(.get, "/v1/candidatures/\(martin.id.uuidString)/convocation")
             #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
-            let texte = try PDF.texte(pdf.octets)
+            let texte = try await PDF.texte(pdf.octets)
             #expect(texte.contains("Convocation aux épreuves") && texte.contains("MARTIN") && texte.contains(martin.numero))
             for (unite, libelle) in [("U10", "Création couleur coupe coiffage"), ("U20", "Modification durable de la forme"),
                                      ("U30", "Sciences et technologies"), ("U40", "Gestion de l'entreprise")] {
@@ -118,7 +118,7 @@ struct ConvocationTests {
             #expect(texte.contains("pièce d'identité officielle"))
 
             let petit = try #require(candidatures.first { $0.candidat.nomFamille == "Petit" })
-            let textePetit = try PDF.texte(try await banc.appel(.get, "/v1/candidatures/\(petit.id.uuidString)/convocation").octets)
+            let textePetit = try await PDF.texte(try await banc.appel(.get, "/v1/candidatures/\(petit.id.uuidString)/convocation").octets)
             #expect(textePetit.contains("salle séparée : Salle au rez-de-chaussée"))
             #expect(PDF.contient(textePetit, "U20 — Modification durable de la forme (épreuve écrite) Date \(j1) Heure 14 h 00 Durée 2 h Centre"))
             #expect(textePetit.components(separatedBy: "Salle B12 Table 1").count - 1 == 4 && !textePetit.contains("dont temps majoré"))
@@ -133,7 +133,7 @@ struct ConvocationTests {
 
             // Bulk printing, by établissement: six documents in one PDF.
             let lot = try await banc.appel(.get, "/v1/sessions/\(banc.session)/convocations.pdf?uai=\(martin.etablissement!.uai.value)")
-            let texteLot = try PDF.texte(lot.octets)
+            let texteLot = try await PDF.texte(lot.octets)
             #expect(candidatures.allSatisfy { texteLot.contains($0.numero) })
         }
     }
@@ -178,9 +178,9 @@ struct ConvocationTests {
             #expect(affecte.count == affecteAvant.count + 1 && affecte.last?.salle == "B14" && affecte.last?.place == 2)
             #expect((affecte.last?.revision ?? 0) > (affecteAvant.last?.revision ?? 0))
 
-            let texte = try PDF.texte(try await banc.appel(.get, "/v1/candidatures/\(dupont.id.uuidString)/convocation").octets)
+            let texte = try await PDF.texte(try await banc.appel(.get, "/v1/candidatures/\(dupont.id.uuidString)/convocation").octets)
             #expect(texte.contains("version 2") && texte.contains("remplace la précédente") && texte.contains("salle Amphi → B14"))
-            let ancienne = try PDF.texte(try await banc.appel(.get, "/v1/candidatures/\(dupont.id.uuidString)/convocation?version=1").octets)
+            let ancienne = try await PDF.texte(try await banc.appel(.get, "/v1/candidatures/\(dupont.id.uuidString)/convocation?version=1").octets)
             #expect(ancienne.contains("version 1") && !ancienne.contains("remplace la précédente"))
 
             // An aménagement granted later (candidature modifiée): longer durations, a new version.

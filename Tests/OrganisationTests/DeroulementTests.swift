@@ -36,25 +36,25 @@ struct DeroulementTests {
             let base = "/v1/sessions/\(banc.session)/centres/\(centre)/documents"
             let emargement = try await banc.etab(.get, "\(base)/emargement.pdf?unite=U20", centre)
             #expect(emargement.status == .ok && emargement.headers[.contentType] == "application/pdf")
-            let texte = try PDF.texte(emargement.octets)
+            let texte = try await PDF.texte(emargement.octets)
             #expect(texte.contains("Liste d'émargement") && texte.contains("Signature") && texte.contains("Salle 101"))
             #expect(candidatures.allSatisfy { texte.contains($0.candidat.nomFamille.uppercased()) && texte.contains($0.numero) })
             #expect(texte.contains("U20 — Modification durable de la forme") && texte.contains(ContenuConvocation.date(banc.jour1)))
 
-            let appel = try PDF.texte(try await banc.appel(.get, "\(base)/appel?unite=U10").octets)
+            let appel = try await PDF.texte(try await banc.appel(.get, "\(base)/appel?unite=U10").octets)
             #expect(appel.contains("Liste d'appel") && appel.contains("Présent") && appel.contains("Absent"))
-            let affichage = try PDF.texte(try await banc.etab(.get, "\(base)/affichage?salle=Salle%20101", centre).octets)
+            let affichage = try await PDF.texte(try await banc.etab(.get, "\(base)/affichage?salle=Salle%20101", centre).octets)
             #expect(affichage.contains("Liste d'affichage") && affichage.contains("LEFÈVRE") && !affichage.contains("NGUYEN"))
-            let pv = try PDF.texte(try await banc.etab(.get, "\(base)/pv?unite=U30", centre).octets)
+            let pv = try await PDF.texte(try await banc.etab(.get, "\(base)/pv?unite=U30", centre).octets)
             #expect(pv.contains("Procès-verbal de séance") && pv.contains("Incidents") && pv.contains("Inscrits"))
-            let sujets = try PDF.texte(try await banc.etab(.get, "\(base)/sujets?unite=U30", centre).octets)
+            let sujets = try await PDF.texte(try await banc.etab(.get, "\(base)/sujets?unite=U30", centre).octets)
             #expect(sujets.contains("Bordereau de sujets") && sujets.contains("SUJET-U30-\(banc.code.annee)"))
 
-            let tables = try PDF.texte(try await banc.etab(.get, "\(base)/etiquettes-tables?unite=U20", centre).octets)
+            let tables = try await PDF.texte(try await banc.etab(.get, "\(base)/etiquettes-tables?unite=U20", centre).octets)
             #expect(tables.contains("Table 1 — salle Salle 101") && tables.contains("Candidat n° \(candidatures[0].numero)"))
             // Copy labels carry the numéros d'anonymat: the gestionnaire's only.
             #expect(try await banc.etab(.get, "\(base)/etiquettes-copies?unite=U20", centre).status == .forbidden)
-            let copies = try PDF.texte(try await banc.appel(.get, "\(base)/etiquettes-copies?unite=U20").octets)
+            let copies = try await PDF.texte(try await banc.appel(.get, "\(base)/etiquettes-copies?unite=U20").octets)
             let numeros = try await banc.evenements(AnonymatAttribue.self).filter { $0.unite == "U20" }.flatMap(\.copies)
             #expect(numeros.count == 4 && numeros.allSatisfy { copies.contains($0) })
 

@@ -3,7 +3,15 @@ import Foundation
 /// `pdftotext` (poppler-utils) on a PDF, for the tests that read documents back. Cells and
 /// paragraphs wrap: the text comes back with its white space folded to single spaces.
 public enum PDF {
-    public static func texte(_ octets: [UInt8]) throws -> String {
+    /// Runs on a thread of its own: waiting for the child on the cooperative pool (two threads
+    /// here) would stall every other test of the process meanwhile.
+    public static func texte(_ octets: [UInt8]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try texteBloquant(octets) }) }.start()
+        }
+    }
+
+    private static func texteBloquant(_ octets: [UInt8]) throws -> String {
         let dossier = FileManager.default.temporaryDirectory.appendingPathComponent("cyclades-pdf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dossier, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dossier) }

@@ -79,9 +79,13 @@ struct Affectations: Sendable {
                     candidature: e.candidature, uai: e.uai, departement: e.departement, salleSeparee: e.salleSeparee,
                     majoration: e.majoration, seances: liste.map { ($0.unite, $0.seance) })
             }.sorted { $0.candidature.uuidString < $1.candidature.uuidString }
-            var algorithme = AffectationAutomatique(
+            let algorithme = AffectationAutomatique(
                 centres: centres.map { .init(uai: $0.uai, nom: $0.nom, places: $0.salles.map(\.places)) }, charges: charges)
-            let resultat = algorithme.executer(candidats)
+            // Seconds of CPU for tens of thousands of candidates: off the cooperative pool.
+            let resultat = try await BlockingWork.run {
+                var algorithme = algorithme
+                return algorithme.executer(candidats)
+            }
             let centreDe = Dictionary(resultat.placements.map { ($0.candidature, $0.centre) }, uniquingKeysWith: { a, _ in a })
             try await affectations.placer(
                 epreuves.compactMap { e in centreDe[e.candidature].map { (e.candidature, e.unite, $0) } },

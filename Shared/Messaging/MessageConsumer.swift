@@ -85,7 +85,7 @@ public final class MessageConsumer: Service, Sendable {
     private struct Item {
         var delivery: AMQPDelivery
         var metadata: EnvelopeMetadata
-        var handler: MessageHandlers.Handler
+        var entry: MessageHandlers.Entry
     }
 
     func process(_ batch: [AMQPDelivery]) async throws {
@@ -161,10 +161,10 @@ public final class MessageConsumer: Service, Sendable {
         } catch {
             return .failure(PermanentFailure(reason: "undecodable envelope: \(error)"))
         }
-        guard let handler = handlers.handlers[metadata.type] else {
+        guard let entry = handlers.entries[metadata.type] else {
             return .failure(PermanentFailure(reason: "unknown message type \(metadata.type)"))
         }
-        return .success(Item(delivery: delivery, metadata: metadata, handler: handler))
+        return .success(Item(delivery: delivery, metadata: metadata, entry: entry))
     }
 
     /// Runs the items in one transaction, retrying transient failures with backoff for as long
@@ -214,20 +214,34 @@ public final class MessageConsumer: Service, Sendable {
                 logger: logger)
             var fresh = Set<String>()
             for try await id in rows.decode(String.self) { fresh.insert(id) }
-            var duplicates = 0
-            for item in items {
-                // `remove` also skips a duplicate inside the same batch.
-                guard fresh.remove(item.metadata.id.uuidString.lowercased()) != nil else {
-                    duplicates += 1
-                    continue
+            // `remove` also skips a duplicate inside the same batch.
+            let toHandle = items.filter { fresh.remove($0.metadata.id.uuidString.lowercased()) != nil }
+            let duplicates = items.count - toHandle.count
+            var index = 0
+            while index < toHandle.count {
+                let item = toHandle[index]
+                switch item.entry {
+                case .single(let handler):
+                    var logger = self.logger
+                    logger[metadataKey: "message.id"] = "\(item.metadata.id)"
+                    logger[metadataKey: "message.type"] = "\(item.metadata.type)"
+                    logger[metadataKey: "correlation.id"] = "\(item.metadata.correlationId)"
+                    let context = MessageContext(
+                        metadata: item.metadata, connection: connection, outbox: outbox, logger: logger)
+                    try await handler(item.delivery.body, context)
+                    index += 1
+                case .batch(let handler):
+                    // The run of consecutive messages of this type goes in one call.
+                    var end = index + 1
+                    while end < toHandle.count && toHandle[end].metadata.type == item.metadata.type { end += 1 }
+                    var logger = self.logger
+                    logger[metadataKey: "message.type"] = "\(item.metadata.type)"
+                    logger[metadataKey: "message.count"] = "\(end - index)"
+                    try await handler(
+                        toHandle[index..<end].map(\.delivery.body),
+                        MessageBatchContext(connection: connection, outbox: outbox, logger: logger))
+                    index = end
                 }
-                var logger = self.logger
-                logger[metadataKey: "message.id"] = "\(item.metadata.id)"
-                logger[metadataKey: "message.type"] = "\(item.metadata.type)"
-                logger[metadataKey: "correlation.id"] = "\(item.metadata.correlationId)"
-                let context = MessageContext(
-                    metadata: item.metadata, connection: connection, outbox: outbox, logger: logger)
-                try await item.handler(item.delivery.body, context)
             }
             if items.contains(where: { $0.delivery.redelivered || $0.delivery.deliveryCount > 0 }) {
                 var binds = PostgresBindings()

@@ -41,6 +41,13 @@ public enum Topology {
                 + [AMQPTopology.Binding(queue: deadLetterQueue, exchange: dead, routingKey: deadLetterQueue)])
     }
 
+    /// A work queue: `<queue>` bound on `cyclades.commands` with its own name as routing key, and
+    /// its dead-letter queue. Whoever sends commands declares it too, so that none is unroutable
+    /// before the first worker starts.
+    public static func workQueue(_ queue: String) -> AMQPTopology {
+        consumerQueue(queue, exchange: commands, routingKeys: [queue])
+    }
+
     /// `<service>.events`: the one queue through which a service receives domain events.
     public static func eventsQueue(of service: String) -> String { "\(service).events" }
 }

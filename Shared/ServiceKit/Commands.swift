@@ -42,17 +42,22 @@ public struct MigrateCommand<S: CycladesService>: AsyncParsableCommand {
     }
 }
 
-/// `cyclades-<name> dlq list|show|replay`: the service's dead letters.
+/// `cyclades-<name> dlq list|show|replay [--queue QUEUE]`: the dead letters of one of the
+/// service's queues (its events by default; a work queue such as `evaluation.saisie`).
 public struct DeadLetterCommand<S: CycladesService>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
         CommandConfiguration(
-            commandName: "dlq", abstract: "Inspect and replay the dead letters of \(Topology.eventsQueue(of: S.name)).")
+            commandName: "dlq",
+            abstract: "Inspect and replay the dead letters of \(Topology.eventsQueue(of: S.name)) or another queue of \(S.name).")
     }
 
     public init() {}
 
     @Argument(help: "list, show or replay")
     var action: Action
+
+    @Option(help: "The queue whose dead letters to handle (default: \(Topology.eventsQueue(of: S.name))).")
+    var queue: String?
 
     @Option(help: "The message id (show: required; replay: only this one, else all).")
     var id: String?
@@ -62,9 +67,16 @@ public struct DeadLetterCommand<S: CycladesService>: AsyncParsableCommand {
 
     enum Action: String, ExpressibleByArgument { case list, show, replay }
 
+    public func validate() throws {
+        if let queue, !queue.hasPrefix("\(S.name).") || queue.hasSuffix(".dlq") {
+            throw ValidationError("--queue names a live queue of \(S.name) (\(S.name).…), not its .dlq")
+        }
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+    }
+
     public func run() async throws {
         let configuration = try ServiceConfiguration(serviceName: S.name)
-        let admin = DeadLetterAdmin(configuration: configuration.amqp, queue: Topology.eventsQueue(of: S.name))
+        let admin = DeadLetterAdmin(configuration: configuration.amqp, queue: queue ?? Topology.eventsQueue(of: S.name))
         switch action {
         case .list:
             let letters = try await admin.list(limit: limit)

@@ -3,8 +3,10 @@ import Foundation
 import Hummingbird
 import Logging
 import Messaging
+import PostgresNIO
 import ServiceLifecycle
 import Storage
+import Synchronization
 
 /// Everything a running service shares: settings, database, outbox, relay, token authority.
 public struct ServiceRuntime: Sendable {
@@ -34,12 +36,19 @@ public struct ServiceRuntime: Sendable {
         try MessagingMigrations.all() + S.migrations()
     }
 
-    /// The router: `/health`, `/metrics`, and the service's `/v1` routes behind the token check.
-    public func router<S: CycladesService>(for service: S.Type) -> Router<ServiceRequestContext> {
+    /// The usual router: `/health`, `/metrics`, and `routes` under `/v1` behind the internal
+    /// token check.
+    public func router(_ routes: (RouterGroup<ServiceRequestContext>) -> Void) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         addHealthRoutes(to: router)
-        S.addRoutes(to: router.group("v1").add(middleware: InternalTokenMiddleware(authority: tokens)), runtime: self)
+        routes(router.group("v1").add(middleware: InternalTokenMiddleware(authority: tokens)))
         return router
+    }
+
+    /// The router `S` builds, for tests and benches that call a service's routes without
+    /// running it.
+    public func router<S: CycladesService>(for service: S.Type) async throws -> Router<ServiceRequestContext> {
+        try await S.build(self).router ?? router { _ in }
     }
 
     /// `/health` (database, broker, outbox lag) and `/metrics`.
@@ -47,37 +56,88 @@ public struct ServiceRuntime: Sendable {
         HealthRoutes(runtime: self).add(to: router)
     }
 
-    /// Runs the service until SIGTERM/SIGINT: applies migrations, then the outbox relay, the
-    /// consumer (if any) and the HTTP server in one `ServiceGroup`, shut down gracefully.
+    /// Runs the service until SIGTERM/SIGINT (see `run(_:parts:)`).
     public func run<S: CycladesService>(_ service: S.Type) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await database.client.run() }
-            let applied = try await MigrationRunner(database: database).apply(Self.allMigrations(S.self))
-            logger.info("schema up to date", metadata: ["migrations.applied": "\(applied.count)"])
+        try await run(S.self, parts: S.build(self))
+    }
 
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: relay)]
-            if let handlers = S.handlers(runtime: self) {
-                let queue = Topology.eventsQueue(of: S.name)
-                let consumer = AMQPConsumer(
-                    configuration: configuration.amqp,
-                    topology: MessageConsumer.topology(queue: queue, handlers: handlers),
-                    queue: queue, prefetch: 300, logger: logger)
-                services.append(.init(service: MessageConsumer(
-                    database: database, amqp: consumer, handlers: handlers, outbox: outbox, logger: logger)))
-            }
-            for extra in try await S.extraServices(runtime: self) { services.append(.init(service: extra)) }
-            let application = Application(
-                router: try await S.makeRouter(runtime: self),
+    /// Runs `parts` of `S` until SIGTERM/SIGINT, in one `ServiceGroup`: the database client, then
+    /// — once the migrations are applied under their advisory lock — the outbox relay, one
+    /// consumer per queue, the service's own work and the HTTP server. A graceful shutdown stops
+    /// them in the reverse order: the HTTP server first, the database client last. A service with
+    /// several kinds of process (Evaluation's API and workers) builds each kind's parts itself.
+    public func run<S: CycladesService>(_ service: S.Type, parts: ServiceParts) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: relay)]
+        for queue in parts.queues {
+            services.append(.init(service: queue.consumer(
+                database: database, amqp: configuration.amqp, outbox: outbox, logger: logger)))
+        }
+        services += parts.services.map { .init(service: $0) }
+        if let router = parts.router {
+            services.append(.init(service: Application(
+                router: router,
                 configuration: .init(
                     address: .hostname(configuration.httpHost, port: configuration.httpPort),
                     serverName: "cyclades-\(S.name)"),
-                logger: logger)
-            services.append(.init(service: application))
-            let serviceGroup = ServiceGroup(
-                configuration: .init(
-                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await serviceGroup.run()
-            group.cancelAll()
+                logger: logger)))
         }
+        let client = DatabaseClientService(client: database.client)
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: client),
+                    .init(service: AfterMigrations(
+                        runtime: self, migrations: try Self.allMigrations(S.self), client: client, services: services)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await serviceGroup.run()
+    }
+}
+
+/// Runs the database client's pool and tells when `run()` has been entered: nothing may lease a
+/// connection before (PostgresNIO warns, and the lease waits).
+private final class DatabaseClientService: Service, Sendable {
+    let client: PostgresClient
+    private let waiters = Mutex<(running: Bool, continuations: [CheckedContinuation<Void, Never>])>((false, []))
+
+    init(client: PostgresClient) { self.client = client }
+
+    func run() async {
+        let continuations = waiters.withLock { state in
+            state.running = true
+            defer { state.continuations = [] }
+            return state.continuations
+        }
+        // `run()` marks the client running before its first suspension, so the waiters, resumed
+        // on other threads, find it running before they reach a lease (at worst PostgresNIO
+        // logs a warning and the lease waits for the pool: nothing is lost).
+        for continuation in continuations { continuation.resume() }
+        await client.run()
+    }
+
+    func running() async {
+        await withCheckedContinuation { continuation in
+            let now = waiters.withLock { state in
+                if !state.running { state.continuations.append(continuation) }
+                return state.running
+            }
+            if now { continuation.resume() }
+        }
+    }
+}
+
+/// Applies the migrations once the database client runs, then runs the service's own services
+/// as a nested group (which takes the outer group's graceful shutdown).
+private struct AfterMigrations: Service {
+    let runtime: ServiceRuntime
+    let migrations: [Migration]
+    let client: DatabaseClientService
+    let services: [ServiceGroupConfiguration.ServiceConfiguration]
+
+    func run() async throws {
+        await client.running()
+        let applied = try await MigrationRunner(database: runtime.database).apply(migrations)
+        runtime.logger.info("schema up to date", metadata: ["migrations.applied": "\(applied.count)"])
+        try await ServiceGroup(configuration: .init(services: services, logger: runtime.logger)).run()
     }
 }

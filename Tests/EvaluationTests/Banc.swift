@@ -56,13 +56,13 @@ struct Banc: Sendable {
                         habilitationFPC: true, roles: roles, gestionAutonome: true, salles: [], revision: 1), on: connection)
                 }
             }
-            let composants = Composants.de(runtime)
+            let composants = Composants(runtime: runtime)
             let services: [any Service] = [composants.envoi, composants.attente]
                 + (0..<travailleurs).map { _ in Self.travailleur(runtime) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for service in services { group.addTask { try await service.run() } }
                 defer { group.cancelAll() }
-                let app = Application(router: try await EvaluationService.makeRouter(runtime: runtime))
+                let app = Application(router: runtime.router { composants.addRoutes(to: $0) })
                 try await app.test(.router) { client in
                     try await body(Banc(runtime: runtime, client: client, session: code, centre: centre, etablissement: etablissement))
                 }
@@ -70,10 +70,10 @@ struct Banc: Sendable {
         }
     }
 
-    static func travailleur(_ runtime: ServiceRuntime, prefetch: Int = 200) -> TravailleurSaisies {
-        TravailleurSaisies(
-            configuration: runtime.configuration.amqp,
-            traitement: TraitementSaisies(database: runtime.database, outbox: runtime.outbox), prefetch: prefetch,
+    /// An in-process worker: the kit's consumer of the work queue, as `cyclades-evaluation worker` runs it.
+    static func travailleur(_ runtime: ServiceRuntime, prefetch: Int = 200) -> MessageConsumer {
+        EvaluationService.worker(runtime, prefetch: prefetch, linger: .milliseconds(10)).queues[0].consumer(
+            database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox,
             logger: TestStack.logger("test.evaluation.worker"))
     }
 

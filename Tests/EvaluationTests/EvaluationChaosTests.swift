@@ -86,6 +86,9 @@ struct EvaluationChaosTests {
                 print("chaos: PostgreSQL back at \(ContinuousClock.now - debut)")
             }
 
+            // Whatever happens below, the supervisor stops and stops its workers: a failed run must
+            // not leave worker processes consuming the shared queue.
+            do {
             let commandes = lots.count * 5 + lots.count * 3  // 50 copies: 5 commands, then 25 corrections: 3
             // The graders: 32 at once, each lot in commands of 10 grades, then a second pass
             // correcting every other copy (a later revision that must win).
@@ -149,6 +152,11 @@ struct EvaluationChaosTests {
             #expect(audit >= total && audit <= total + registre.corrections.load(ordering: .relaxed))
             #expect(rapport.valide, "\(rapport.anomalies.prefix(5))")
             #expect(tues.load(ordering: .relaxed) >= 2)
+            } catch {
+                fin.store(true, ordering: .relaxed)
+                _ = await superviseur.result
+                throw error
+            }
         }
     }
 

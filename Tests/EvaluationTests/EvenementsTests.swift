@@ -25,7 +25,9 @@ struct EvenementsTests {
                     messageID: enveloppe.id.uuidString.lowercased(), type: P.type)
             }
             // The consumer as `serve` runs it (its queue declared by the service's own user).
-            let consommateur = EvaluationService.evenements(banc.runtime)
+            let runtime = banc.runtime
+            let consommateur = try #require(EvaluationService.build(runtime).queues.first { $0.name == "evaluation.events" })
+                .consumer(database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox, logger: runtime.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await consommateur.run() }
                 defer { group.cancelAll() }

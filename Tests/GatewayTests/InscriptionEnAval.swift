@@ -49,7 +49,7 @@ struct InscriptionEnAval: Sendable {
                     habilitationCFA: true, habilitationFPC: false, roles: [.inscription], gestionAutonome: false,
                     salles: [], revision: 1), on: connection)
             }
-            try await Application(router: runtime.router(for: InscriptionService.self)).test(.live) { client in
+            try await Application(router: try await runtime.router(for: InscriptionService.self)).test(.live) { client in
                 try await body(InscriptionEnAval(
                     url: "http://localhost:\(client.port!)", database: runtime.database, session: code, cfa: cfa, autre: autre))
             }

@@ -19,7 +19,7 @@ enum ServicesEnAval {
         let runtime = await ServiceRuntime(configuration: configuration)
         return try await TestStack.withRunningClient(runtime.database.client) {
             try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(ReglementationService.self))
-            return try await Application(router: runtime.router(for: ReglementationService.self)).test(.live) { client in
+            return try await Application(router: try await runtime.router(for: ReglementationService.self)).test(.live) { client in
                 try await body("http://localhost:\(client.port!)")
             }
         }

@@ -55,7 +55,7 @@ struct Banc: Sendable {
                     habilitationCFA: false, habilitationFPC: false, roles: [.inscription], gestionAutonome: false,
                     salles: [], revision: 1), on: connection)
             }
-            let app = Application(router: runtime.router(for: InscriptionService.self))
+            let app = Application(router: try await runtime.router(for: InscriptionService.self))
             try await app.test(.router) { client in
                 try await body(Banc(runtime: runtime, client: client, session: code, cfa: cfa, prive: prive))
             }

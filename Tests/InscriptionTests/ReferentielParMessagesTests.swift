@@ -26,7 +26,7 @@ struct ReferentielParMessagesTests {
                 try await MigrationRunner(database: producteur).apply(try MessagingMigrations.all())
                 let outbox = OutboxWriter(database: producteur, producer: "reglementation")
                 let amqp = try TestStack.amqp("inscription")
-                let handlers = try #require(InscriptionService.handlers(runtime: banc.runtime))
+                let handlers = InscriptionService.handlers(runtime: banc.runtime)
                 let queue = "inscription.test-\(producteur.schema)"
                 let topologie = MessageConsumer.topology(queue: queue, handlers: handlers)
                 let setup = try await AMQPConnection.connect(amqp)

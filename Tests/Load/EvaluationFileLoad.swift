@@ -60,16 +60,20 @@ extension EvaluationLoad {
         return lignes
     }
 
-    /// The commands as the API publishes them (`CommandeSaisie` on `cyclades.commands`, routing
-    /// key `evaluation.saisie`, confirmed): canonical grades, the lot's grader as author.
+    /// The commands as the API publishes them (`CommandeSaisie` in its envelope on
+    /// `cyclades.commands`, routing key `evaluation.saisie`, confirmed): canonical grades, the
+    /// lot's grader as author.
     static func commandes(_ banc: Banc, unitaire: Bool) -> [AMQPOutgoingMessage] {
         var messages: [AMQPOutgoingMessage] = []
+        let instant = Date().formatted(.iso8601)
         var revision = Int64(Date().timeIntervalSince1970 * 1_000_000)
         func message(lot: String, par: String, lignes: [(String, String)]) {
             let id = UUID().uuidString.lowercased()
             revision += 1
-            let corps = #"{"id":"\#(id)","lot":"\#(lot)","revision":\#(revision),"par":"\#(par)","role":"correcteur","source":"portail","lignes":["#
+            let commande = #"{"id":"\#(id)","lot":"\#(lot)","revision":\#(revision),"par":"\#(par)","role":"correcteur","source":"portail","lignes":["#
                 + lignes.map { #"["\#($0.0)","\#($0.1)"]"# }.joined(separator: ",") + "]}"
+            let corps = #"{"correlationId":"\#(id)","id":"\#(id)","occurredAt":"\#(instant)","payload":\#(commande),"#
+                + #""producer":"evaluation","type":"evaluation.saisie","version":1}"#
             messages.append(AMQPOutgoingMessage(
                 exchange: Topology.commands, routingKey: "evaluation.saisie", body: Array(corps.utf8), messageID: id,
                 type: "evaluation.saisie", correlationID: id, mandatory: true))

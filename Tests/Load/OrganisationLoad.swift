@@ -97,14 +97,14 @@ enum OrganisationLoad {
                 try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(OrganisationService.self))
                 try await MigrationRunner(database: producteur).apply(try MessagingMigrations.all())
 
-                let handlers = OrganisationService.handlers(runtime: runtime)!
+                let handlers = OrganisationService.handlers(runtime: runtime)
                 let queue = TestStack.uniqueName("load.organisation") + ".events"
                 let topology = MessageConsumer.topology(queue: queue, handlers: handlers)
                 let setup = try await AMQPConnection.connect(amqp)
                 try await setup.declare(topology)
                 await setup.close()
                 let application = Application(
-                    router: runtime.router(for: OrganisationService.self),
+                    router: try await runtime.router(for: OrganisationService.self),
                     configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "cyclades-organisation-load"),
                     logger: logger)
                 let groupe = ServiceGroup(configuration: .init(services: [

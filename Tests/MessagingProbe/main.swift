@@ -10,6 +10,7 @@ import TestSupport
 // A real process that runs the messaging kit for the crash tests and the load benchmark:
 //   CYCLADES_PROBE_ROLE=consume  consumes CYCLADES_PROBE_QUEUE (bound to CYCLADES_PROBE_EXCHANGE)
 //                                and records one row per ProbeEvent in <schema>.effects;
+//   CYCLADES_PROBE_ROLE=consume-batch  the same through a batch handler (a work queue's shape);
 //   CYCLADES_PROBE_ROLE=relay    relays <schema>.outbox.
 // Database and broker settings come from CYCLADES_PG_* and CYCLADES_AMQP_URL.
 
@@ -22,7 +23,8 @@ let database = Database(configuration: try DatabaseConfiguration(environment: en
 let amqp = try AMQPConfiguration(url: environment["CYCLADES_AMQP_URL"] ?? "", connectionName: "probe")
 let exchange = environment["CYCLADES_PROBE_EXCHANGE"] ?? Topology.events
 let queue = environment["CYCLADES_PROBE_QUEUE"] ?? "probe.events"
-let handlers = ProbeEvent.handlers(database: database)
+let handlers = environment["CYCLADES_PROBE_ROLE"] == "consume-batch"
+    ? ProbeEvent.batchHandlers(database: database) : ProbeEvent.handlers(database: database)
 
 let service: any Service
 switch environment["CYCLADES_PROBE_ROLE"] {

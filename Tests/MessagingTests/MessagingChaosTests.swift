@@ -64,13 +64,16 @@ struct MessagingChaosTests {
         }
     }
 
-    @Test("a message that crashes its consumer is dead-lettered after its attempts; its neighbours go through")
-    func crashingMessageIsDeadLettered() async throws {
+    @Test(
+        "a message that crashes its consumer is dead-lettered after its attempts; its neighbours go through",
+        arguments: ["consume", "consume-batch"])
+    func crashingMessageIsDeadLettered(role: String) async throws {
+        // `consume-batch`: handled by a batch handler, as a work queue's commands are (grade entry).
         try await MessagingFixture.with { fixture in
             try await fixture.writeEvents(0..<100, crash: [42])
             try await fixture.running([fixture.makeRelay()]) {
                 // A supervisor's job: restart the consumer whenever it dies.
-                var consumer = try fixture.probe("consume")
+                var consumer = try fixture.probe(role)
                 var restarts = 0
                 let deadline = ContinuousClock.now + .seconds(120)
                 while ContinuousClock.now < deadline {
@@ -79,7 +82,7 @@ struct MessagingChaosTests {
                     if deadLetters == 1 && handled == 99 { break }
                     if !consumer.isRunning {
                         restarts += 1
-                        consumer = try fixture.probe("consume")
+                        consumer = try fixture.probe(role)
                     }
                     try await Task.sleep(for: .milliseconds(200))
                 }

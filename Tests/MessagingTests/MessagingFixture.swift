@@ -81,11 +81,14 @@ struct MessagingFixture: Sendable {
             pollInterval: .milliseconds(500), logger: logger)
     }
 
-    func makeConsumer(prefetch: Int = 300) -> MessageConsumer {
+    /// The kit's consumer of this fixture's queue, with the probe's handler one message at a
+    /// time, or (`batch`) as a batch handler.
+    func makeConsumer(prefetch: Int = 300, batch: Bool = false) -> MessageConsumer {
         MessageConsumer(
             database: database,
             amqp: AMQPConsumer(configuration: amqp, topology: topology, queue: queue, prefetch: prefetch, logger: logger),
-            handlers: ProbeEvent.handlers(database: database), outbox: outbox, logger: logger)
+            handlers: batch ? ProbeEvent.batchHandlers(database: database) : ProbeEvent.handlers(database: database),
+            outbox: outbox, logger: logger)
     }
 
     /// Runs services in this process while `body` runs, then shuts them down gracefully.
@@ -187,4 +190,40 @@ func expectEventually(
 ) async throws {
     let held = try await TestStack.eventually(timeout: timeout, every: interval, condition)
     #expect(held, "condition not met within \(timeout)", sourceLocation: sourceLocation)
+}
+
+extension MessagingFixture {
+    /// What the relay and the consumer have done so far: events published, effects written,
+    /// messages in the inbox.
+    func progress() async throws -> [Int] {
+        [try await unsent(), try await effects().rows, try await database.count("inbox")]
+    }
+
+    /// Whether `condition` comes to hold while the relay and the consumer make progress: the
+    /// wait fails only after `stall` without any (stuck, not slow). With every suite running at
+    /// once on two cores, the same work takes seconds or minutes; what is under test is that it
+    /// gets done, not how fast.
+    func eventually(stall: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+        var last = try await progress()
+        var deadline = ContinuousClock.now + stall
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+            let now = try await progress()
+            if now != last {
+                last = now
+                deadline = ContinuousClock.now + stall
+            }
+        }
+        return try await condition()
+    }
+
+    /// Expects `condition` to come to hold (see `eventually(stall:_:)`).
+    func expectEventually(
+        stall: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let held = try await eventually(stall: stall, condition)
+        #expect(held, "condition not met, no progress for \(stall)", sourceLocation: sourceLocation)
+    }
 }

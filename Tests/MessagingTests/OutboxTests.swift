@@ -13,7 +13,7 @@ struct OutboxTests {
         try await MessagingFixture.with { fixture in
             try await fixture.writeEvents(0..<500, perTransaction: 50)
             try await fixture.running([fixture.makeRelay(), fixture.makeConsumer()]) {
-                let done = try await TestStack.eventually { try await fixture.effects().rows >= 500 }
+                let done = try await fixture.eventually { try await fixture.effects().rows >= 500 }
                 #expect(done)
             }
             let effects = try await fixture.effects()
@@ -39,7 +39,7 @@ struct OutboxTests {
             // place where the abandoned event would have been.
             try await fixture.writeEvents([2])
             try await fixture.running([fixture.makeRelay(), fixture.makeConsumer()]) {
-                try await expectEventually { try await fixture.effects().rows == 1 }
+                try await fixture.expectEventually { try await fixture.effects().rows == 1 }
             }
             #expect(try await fixture.database.count("outbox") == 1)
             #expect(try await fixture.database.count("effects", where: "seq = 1") == 0)
@@ -59,11 +59,11 @@ struct OutboxTests {
             #expect(try await fixture.unsent() == unsentBefore)
             // The restarted relay publishes the same 300 again.
             try await fixture.running([fixture.makeRelay()]) {
-                try await expectEventually { try await fixture.unsent() == 0 }
+                try await fixture.expectEventually { try await fixture.unsent() == 0 }
             }
-            try await expectEventually { try await fixture.messageCount(fixture.queue) == 600 }
+            try await fixture.expectEventually { try await fixture.messageCount(fixture.queue) == 600 }
             try await fixture.running([fixture.makeConsumer()]) {
-                try await expectEventually {
+                try await fixture.expectEventually {
                     let waiting = try await fixture.messageCount(fixture.queue)
                     let handled = try await fixture.effects().rows
                     return waiting == 0 && handled == 300
@@ -75,13 +75,16 @@ struct OutboxTests {
         }
     }
 
-    @Test("a poison message goes to the dead-letter queue, the others flow, replay brings it back")
-    func poisonMessageIsDeadLetteredAndReplayed() async throws {
+    @Test("a poison message goes to the dead-letter queue, the others flow, replay brings it back",
+          arguments: [false, true])
+    func poisonMessageIsDeadLetteredAndReplayed(batch: Bool) async throws {
+        // `batch`: a batch handler (a work queue's shape) fails for the whole batch; the consumer
+        // isolates the culprit message by message.
         try await MessagingFixture.with { fixture in
             try await fixture.writeEvents(0..<200, poison: [57])
-            try await fixture.running([fixture.makeRelay(), fixture.makeConsumer()]) {
-                try await expectEventually { try await fixture.effects().rows == 199 }
-                try await expectEventually { try await fixture.deadLetters.count() == 1 }
+            try await fixture.running([fixture.makeRelay(), fixture.makeConsumer(batch: batch)]) {
+                try await fixture.expectEventually { try await fixture.effects().rows == 199 }
+                try await fixture.expectEventually { try await fixture.deadLetters.count() == 1 }
             }
             let letters = try await fixture.deadLetters.list()
             #expect(letters.count == 1)
@@ -92,8 +95,8 @@ struct OutboxTests {
             // The cause is fixed, the operator replays: the message is handled once.
             try await fixture.setPoison(active: false)
             #expect(try await fixture.deadLetters.replay(messageID: letters.first?.messageID) == 1)
-            try await fixture.running([fixture.makeConsumer()]) {
-                try await expectEventually { try await fixture.effects().rows == 200 }
+            try await fixture.running([fixture.makeConsumer(batch: batch)]) {
+                try await fixture.expectEventually { try await fixture.effects().rows == 200 }
             }
             #expect(try await fixture.deadLetters.count() == 0)
             #expect(try await fixture.database.count("effects", where: "seq = 57") == 1)
@@ -116,8 +119,8 @@ struct OutboxTests {
             await publisher.close()
             try await fixture.writeEvents(0..<10)
             try await fixture.running([fixture.makeRelay(), fixture.makeConsumer()]) {
-                try await expectEventually { try await fixture.effects().rows == 10 }
-                try await expectEventually { try await fixture.deadLetters.count() == 2 }
+                try await fixture.expectEventually { try await fixture.effects().rows == 10 }
+                try await fixture.expectEventually { try await fixture.deadLetters.count() == 2 }
             }
             let ids = Set(try await fixture.deadLetters.list().compactMap(\.messageID))
             #expect(ids == ["garbage-1", "unknown-1"])

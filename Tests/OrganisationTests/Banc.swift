@@ -44,7 +44,7 @@ struct Banc: Sendable {
                 try await referentiel.ouvrir(.organisation, session: code, on: connection)
                 try await referentiel.enregistrer(Reglements.publication(code, version: 1), on: connection)
             }
-            let app = Application(router: runtime.router(for: OrganisationService.self))
+            let app = Application(router: try await runtime.router(for: OrganisationService.self))
             do {
                 try await app.test(mode) { client in
                     try await body(Banc(runtime: runtime, client: client, code: code))

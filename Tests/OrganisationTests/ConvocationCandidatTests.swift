@@ -31,7 +31,7 @@ struct ConvocationCandidatTests {
                     try await copie.ouvrir(.inscriptionGrandPublic, session: banc.code, on: connection)
                     try await copie.enregistrer(Reglements.publication(banc.code, version: 1), on: connection)
                 }
-                try await Application(router: inscription.router(for: InscriptionService.self)).test(.live) { inscriptionClient in
+                try await Application(router: try await inscription.router(for: InscriptionService.self)).test(.live) { inscriptionClient in
                     let urls = ["organisation": "http://127.0.0.1:\(banc.client.port!)", "inscription": "http://127.0.0.1:\(inscriptionClient.port!)"]
                     try await PagesTests.passerelle(services: urls) { components, client in
                         let jeton = try await PagesTests.jeton(components, .candidat)

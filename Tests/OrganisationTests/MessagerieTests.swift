@@ -26,7 +26,7 @@ struct MessagerieTests {
                 try await MigrationRunner(database: producteur).apply(try MessagingMigrations.all())
                 let outbox = OutboxWriter(database: producteur, producer: "inscription")
                 let amqp = try TestStack.amqp("admin")
-                let handlers = try #require(OrganisationService.handlers(runtime: banc.runtime))
+                let handlers = OrganisationService.handlers(runtime: banc.runtime)
                 let queue = TestStack.uniqueName("test.organisation") + ".events"
                 let setup = try await AMQPConnection.connect(amqp)
                 try await setup.declare(MessageConsumer.topology(queue: queue, handlers: handlers))

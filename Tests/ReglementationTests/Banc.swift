@@ -26,7 +26,7 @@ struct Banc: Sendable {
         let runtime = await ServiceRuntime(configuration: configuration)
         try await TestStack.withRunningClient(runtime.database.client) {
             try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(ReglementationService.self))
-            let app = Application(router: runtime.router(for: ReglementationService.self))
+            let app = Application(router: try await runtime.router(for: ReglementationService.self))
             try await app.test(.router) { client in try await body(Banc(runtime: runtime, client: client)) }
         }
     }

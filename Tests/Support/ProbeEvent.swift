@@ -62,4 +62,34 @@ extension ProbeEvent {
         }
         return handlers
     }
+
+    /// The same handling as `handlers`, as a batch handler (the shape of a work queue's
+    /// consumer): every event of a delivery batch in one set-based statement.
+    public static func batchHandlers(database: Database) -> MessageHandlers {
+        let effects = database.table("effects")
+        let settings = database.table("probe_settings")
+        var handlers = MessageHandlers()
+        handlers.onBatch(ProbeEvent.self) { envelopes, context in
+            if envelopes.contains(where: \.payload.crash) {
+                context.logger.critical("crash requested by a message of the batch")
+                exit(70)
+            }
+            if let poison = envelopes.first(where: \.payload.poison) {
+                let rows = try await context.connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT bool_or(poison_active) FROM \(settings)"), logger: context.logger)
+                for try await active in rows.decode(Bool?.self) where active == true {
+                    throw PermanentMessageError("poison message \(poison.payload.seq)")
+                }
+            }
+            var binds = PostgresBindings()
+            binds.append(envelopes.map(\.payload.seq))
+            binds.append(envelopes.map { $0.id.uuidString.lowercased() })
+            try await context.connection.query(
+                PostgresQuery(
+                    unsafeSQL: "INSERT INTO \(effects) (seq, message_id) SELECT * FROM UNNEST($1::int4[], $2::text[])",
+                    binds: binds),
+                logger: context.logger)
+        }
+        return handlers
+    }
 }

@@ -1,8 +1,5 @@
-import AMQP
 import ArgumentParser
 import Evaluation
-import Foundation
-import Messaging
 import ServiceKit
 import Storage
 
@@ -15,61 +12,37 @@ struct EvaluationCommand: AsyncParsableCommand {
             ServeCommand<EvaluationService>.self,
             WorkerCommand.self,
             MigrateCommand<EvaluationService>.self,
-            DeadLetters.self,
+            DeadLetterCommand<EvaluationService>.self,
             VerifierAudit.self,
         ],
         defaultSubcommand: ServeCommand<EvaluationService>.self)
 }
 
-/// `cyclades-evaluation worker`: one competing consumer of the work queue `evaluation.saisie`.
+/// `cyclades-evaluation worker`: one competing consumer of the work queue `evaluation.saisie`,
+/// with the outbox relay (elected: one relay of the service publishes at a time). No HTTP server.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Handle grade-entry commands from evaluation.saisie until SIGTERM.")
 
-    @Option(help: "Unacknowledged commands the broker may send ahead (a batch is half of it).")
+    @Option(help: "Unacknowledged commands the broker may send ahead (a batch is half of it), 1...10000.")
     var prefetch: Int = 500
 
-    @Option(help: "Milliseconds a batch keeps filling after its last command (throughput against latency).")
+    @Option(help: "Milliseconds a batch keeps filling after its last command (throughput against latency), 0...1000.")
     var lingerMs: Int = 10
+
+    func validate() throws {
+        guard (1...10_000).contains(prefetch) else { throw ValidationError("--prefetch: 1...10000") }
+        guard (0...1_000).contains(lingerMs) else { throw ValidationError("--linger-ms: 0...1000") }
+    }
 
     func run() async throws {
         let configuration = try ServiceConfiguration(serviceName: EvaluationService.name)
         Observability.bootstrap(level: configuration.logLevel)
         let runtime = await ServiceRuntime(configuration: configuration)
-        try await EvaluationWorker.run(runtime: runtime, prefetch: prefetch, attente: .milliseconds(lingerMs))
-    }
-}
-
-/// `cyclades-evaluation dlq list|show|replay [--queue saisie|events]`.
-struct DeadLetters: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dlq", abstract: "Inspect and replay the dead letters of evaluation.saisie or evaluation.events.")
-
-    @Argument(help: "list, show or replay") var action: String
-    @Option(help: "saisie (the work queue) or events") var queue: String = "saisie"
-    @Option(help: "The message id (show: required; replay: only this one, else all).") var id: String?
-    @Option(help: "At most this many messages listed.") var limit: Int = 100
-
-    func run() async throws {
-        let configuration = try ServiceConfiguration(serviceName: EvaluationService.name)
-        guard ["saisie", "events"].contains(queue) else { throw ValidationError("--queue saisie|events") }
-        let admin = DeadLetterAdmin(configuration: configuration.amqp, queue: "evaluation.\(queue)")
-        switch action {
-        case "list":
-            let letters = try await admin.list(limit: limit)
-            print("\(letters.count) dead letter(s) in \(admin.deadLetterQueue)")
-            for letter in letters { print("\(letter.messageID ?? "-")\t\(letter.type ?? "-")\t\(letter.reason ?? "")") }
-        case "show":
-            guard let id else { throw ValidationError("--id is required with show") }
-            guard let letter = try await admin.list(limit: .max).first(where: { $0.messageID == id }) else {
-                throw ValidationError("no dead letter with id \(id)")
-            }
-            print(letter.body)
-        case "replay":
-            print("\(try await admin.replay(messageID: id)) message(s) replayed into \(admin.queue)")
-        default:
-            throw ValidationError("list, show or replay")
-        }
+        runtime.logger.info("evaluation worker starting", metadata: ["prefetch": "\(prefetch)", "linger.ms": "\(lingerMs)"])
+        try await runtime.run(
+            EvaluationService.self,
+            parts: EvaluationService.worker(runtime, prefetch: prefetch, linger: .milliseconds(lingerMs)))
     }
 }
 

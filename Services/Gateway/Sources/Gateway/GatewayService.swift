@@ -14,10 +14,11 @@ public enum GatewayService: CycladesService {
         try Migration.load(source: name, directory: resource("Migrations"))
     }
 
-    public static func handlers(runtime: ServiceRuntime) -> MessageHandlers? { nil }
-
-    /// Unused: the gateway builds its whole router (`makeRouter`).
-    public static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {}
+    /// The public door builds its whole router (no internal-token group: it authenticates
+    /// users itself); it consumes no events.
+    public static func build(_ runtime: ServiceRuntime) async throws -> ServiceParts {
+        ServiceParts(router: try await makeRouter(runtime: runtime))
+    }
 
     public static func makeRouter(runtime: ServiceRuntime) async throws -> Router<ServiceRequestContext> {
         try await GatewayComponents(runtime: runtime).router()

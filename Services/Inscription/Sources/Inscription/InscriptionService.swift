@@ -17,11 +17,18 @@ public enum InscriptionService: CycladesService {
         return try Migration.load(source: name, directory: directory)
     }
 
-    public static func handlers(runtime: ServiceRuntime) -> MessageHandlers? {
+    public static func build(_ runtime: ServiceRuntime) -> ServiceParts {
+        ServiceParts(
+            router: runtime.router { addRoutes(to: $0, runtime: runtime) },
+            queues: [.events(of: name, handlers(runtime: runtime))])
+    }
+
+    /// The events it keeps its copy from.
+    public static func handlers(runtime: ServiceRuntime) -> MessageHandlers {
         ReferentielHandlers.make(ReferentielRepository(database: runtime.database))
     }
 
-    public static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
+    static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
         let inscriptions = inscriptions(runtime)
         CandidatureRoutes(inscriptions: inscriptions).add(to: group)
         ImportRoutes(importation: ImportCandidatures(inscriptions: inscriptions)).add(to: group)

@@ -18,13 +18,20 @@ public enum OrganisationService: CycladesService {
         return try Migration.load(source: name, directory: directory)
     }
 
-    public static func handlers(runtime: ServiceRuntime) -> MessageHandlers? {
+    public static func build(_ runtime: ServiceRuntime) -> ServiceParts {
+        ServiceParts(
+            router: runtime.router { addRoutes(to: $0, runtime: runtime) },
+            queues: [.events(of: name, handlers(runtime: runtime))])
+    }
+
+    /// The events it keeps its copies from, with what each change implies.
+    public static func handlers(runtime: ServiceRuntime) -> MessageHandlers {
         let database = runtime.database
         let anonymats = AnonymatRepository(database: database, outbox: runtime.outbox)
         return ReferentielHandlers.make(ReferentielRepository(database: database), suites: suites(runtime), anonymats: anonymats)
     }
 
-    public static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
+    static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
         let database = runtime.database
         let affectations = affectations(runtime)
         AffectationRoutes(affectations: affectations, terminaison: Terminaison(affectations: affectations, outbox: runtime.outbox)).add(to: group)

@@ -16,10 +16,12 @@ public enum ReglementationService: CycladesService {
         return try Migration.load(source: name, directory: directory)
     }
 
-    /// Réglementation is the first step: it consumes no other service's events.
-    public static func handlers(runtime: ServiceRuntime) -> MessageHandlers? { nil }
+    /// Its routes. Réglementation is the first step: it consumes no other service's events.
+    public static func build(_ runtime: ServiceRuntime) -> ServiceParts {
+        ServiceParts(router: runtime.router { addRoutes(to: $0, runtime: runtime) })
+    }
 
-    public static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
+    static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
         let database = runtime.database
         let outbox = runtime.outbox
         let pilote = PiloteRepository(database: database)

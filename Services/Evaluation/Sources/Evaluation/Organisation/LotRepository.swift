@@ -6,14 +6,32 @@ import PostgresNIO
 import ServiceKit
 import Storage
 
-/// The SQL of commissions, lots and graders.
+/// The SQL of commissions, lots and graders, and the API's copies of lots (`LotCache`), which
+/// only this type reads and drops: at its own committed changes (read-your-writes in this
+/// process), at the changes others announce (`Attente` hears them), never elsewhere.
 struct LotRepository: Sendable {
     let database: Database
-    /// The API's copies of lots, dropped here as soon as a change is committed (read-your-writes
-    /// in this process; other processes drop theirs on the notification).
-    var cache: LotCache? = nil
+    private let cache: LotCache
+
+    init(database: Database, cache: LotCache = LotCache()) {
+        self.database = database
+        self.cache = cache
+    }
 
     var logger: Logger { database.logger }
+
+    // MARK: The copies of lots
+
+    /// The lot's state, from this process's copy when it has one.
+    func etatEnCache(_ id: UUID) async throws -> LotEtat? {
+        try await cache.lot(id) { try await etat(id) }
+    }
+
+    /// Drops the copy of a lot whose change was committed or announced.
+    func oublier(_ id: UUID) { cache.oublier(id) }
+
+    /// Drops every copy (announcements may have been missed).
+    func oublierTout() { cache.toutOublier() }
 
     // MARK: Reads
 
@@ -317,8 +335,8 @@ struct LotRepository: Sendable {
 
     /// Tells every API process that these lots changed (their state, their graders), after commit.
     func signaler(_ ids: [UUID]) async throws {
-        for id in ids { cache?.oublier(id) }
-        try await Attente.signalerLots(ids, database: database)
+        for id in ids { cache.oublier(id) }
+        try await AnnoncesSaisies.signalerLots(ids, database: database)
     }
 
     // MARK: Opening and closing

@@ -8,7 +8,6 @@ import ServiceKit
 /// graders, opening and closing the collection, a lot with its copies, slips and labels.
 struct OrganisationRoutes: Sendable {
     let lots: LotRepository
-    let cache: LotCache
 
     struct NouvelleCommission: Decodable {
         var unite: String

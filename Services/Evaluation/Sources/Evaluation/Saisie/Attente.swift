@@ -17,7 +17,7 @@ import Synchronization
 /// the broker: replies cost it nothing and no reply queue has to survive its restarts.
 ///
 /// The same channel carries lot changes (`l <id>`: opened, closed, locked, graders changed), on
-/// which the API drops its cached copy of the lot (`LotCache`).
+/// which the API drops its cached copy of the lot (`LotRepository`'s `LotCache`).
 final class Attente: Service, Sendable {
     enum Etat {
         case inscrit
@@ -25,18 +25,16 @@ final class Attente: Service, Sendable {
         case arrive(ResultatCommande)
     }
 
-    private let database: Database
-    private let cache: LotCache
+    private let lots: LotRepository
     private let logger: Logger
     private let etats = Mutex<[UUID: Etat]>([:])
+    private var database: Database { lots.database }
 
-    init(database: Database, cache: LotCache, logger: Logger) {
-        self.database = database
-        self.cache = cache
+    /// `lots`: whose copies of lots a lot-change announcement drops.
+    init(lots: LotRepository, logger: Logger) {
+        self.lots = lots
         self.logger = logger
     }
-
-    static func canal(_ database: Database) -> String { "\(database.schema)_saisies" }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -44,11 +42,11 @@ final class Attente: Service, Sendable {
             while !Task.isCancelled {
                 do {
                     try await self.database.client.withConnection { connection in
-                        try await connection.listen(on: Self.canal(self.database)) { notifications in
+                        try await connection.listen(on: AnnoncesSaisies.canal(self.database)) { notifications in
                             self.logger.debug("listening for command outcomes")
                             // Lot changes announced while nobody listened are lost: forget every
                             // cached lot once listening, so none outlives a missed notification.
-                            self.cache.toutOublier()
+                            self.lots.oublierTout()
                             for try await notification in notifications { self.recevoir(notification.payload) }
                         }
                     }
@@ -72,7 +70,7 @@ final class Attente: Service, Sendable {
         for item in payload.split(separator: ";") {
             let champs = item.split(separator: " ")
             if champs.first == "l", champs.count == 2, let id = UUID(uuidString: String(champs[1])) {
-                cache.oublier(id)
+                lots.oublier(id)
                 continue
             }
             guard champs.first == "c", champs.count == 5, let id = UUID(uuidString: String(champs[1])),
@@ -134,86 +132,5 @@ final class Attente: Service, Sendable {
             return nil
         }
         reveil?.resume(returning: nil)
-    }
-
-    // MARK: Sending (workers, lot changes)
-
-    /// Announces outcomes inside the caller's transaction (delivered at its commit). A payload
-    /// holds at most ~7,900 bytes: the list is cut into several notifications.
-    static func annoncer(_ resultats: [ResultatCommande], lots: [UUID] = [], on connection: PostgresConnection, database: Database) async throws {
-        var items = resultats.map { r in
-            "c \(r.commande.uuidString) \(r.statut == "enregistree" ? "E" : "R") \(r.appliquees) \(r.ignorees)"
-        }
-        items += lots.map { "l \($0.uuidString)" }
-        var payloads: [String] = []
-        var courant = ""
-        for item in items {
-            if courant.utf8.count + item.utf8.count + 1 > 7_900 {
-                payloads.append(courant)
-                courant = ""
-            }
-            courant += courant.isEmpty ? item : ";" + item
-        }
-        if !courant.isEmpty { payloads.append(courant) }
-        guard !payloads.isEmpty else { return }
-        try await connection.query(SQL.query(
-            "SELECT pg_notify($1, p) FROM UNNEST($2::text[]) AS p", canal(database), payloads), logger: database.logger)
-    }
-
-    /// Tells every API process that these lots changed (outside any transaction).
-    static func signalerLots(_ lots: [UUID], database: Database) async throws {
-        guard !lots.isEmpty else { return }
-        try await database.client.withConnection { connection in
-            try await annoncer([], lots: lots, on: connection, database: database)
-        }
-    }
-}
-
-/// The API's copies of lots (state, graders, copies) that commands are checked against: dropped
-/// as soon as a lot-change notification comes (opened, closed, locked, graders changed), all of
-/// them whenever the listener (re)connects, and at most `duree` old in any case. A copy read while
-/// a change was being announced is not kept (the generation moved meanwhile). A stale state or
-/// copy list can only let through a command the worker then refuses (it re-reads the lot under
-/// lock); a grader's removal relies on the notification, which arrives within milliseconds.
-///
-/// A grader saves a grade of his lot every few seconds to minutes: a 5-second life made nearly
-/// every one-grade command read its lot again (measured: one lot query per request); the
-/// notifications, not the clock, are what keep the copies right.
-final class LotCache: Sendable {
-    private struct Entrees {
-        var lots: [UUID: (etat: LotEtat, expire: ContinuousClock.Instant)] = [:]
-        /// Moves at every change announced: a copy read across a change is not kept.
-        var generation = 0
-    }
-    private let entrees = Mutex(Entrees())
-    let duree: Duration
-
-    init(duree: Duration = .seconds(120)) { self.duree = duree }
-
-    func lot(_ id: UUID, charger: () async throws -> LotEtat?) async throws -> LotEtat? {
-        let maintenant = ContinuousClock.now
-        let (entree, generation) = entrees.withLock { ($0.lots[id], $0.generation) }
-        if let entree, entree.expire > maintenant { return entree.etat }
-        guard let etat = try await charger() else { return nil }
-        entrees.withLock { entrees in
-            guard entrees.generation == generation else { return }
-            if entrees.lots.count > 50_000 { entrees.lots.removeAll() }
-            entrees.lots[id] = (etat, maintenant + duree)
-        }
-        return etat
-    }
-
-    func oublier(_ id: UUID) {
-        entrees.withLock { entrees in
-            entrees.lots[id] = nil
-            entrees.generation += 1
-        }
-    }
-
-    func toutOublier() {
-        entrees.withLock { entrees in
-            entrees.lots.removeAll()
-            entrees.generation += 1
-        }
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 /// A grade-entry command, as the API puts it on the work queue `evaluation.saisie` and a worker
 /// takes it. Every source (grader portal, établissement, gestionnaire's report, EPSNET) comes
 /// this one way. The whole command applies or is refused (see the README, "Validation").
-struct CommandeSaisie: Codable, Sendable, Equatable {
+struct CommandeSaisie: MessageContract, Equatable {
     /// The idempotency key: a command handled twice changes nothing the second time.
     var id: UUID
     var lot: UUID
@@ -42,35 +42,19 @@ struct CommandeSaisie: Codable, Sendable, Equatable {
     }
 
     static let type = "evaluation.saisie"
+    static let version = 1
     /// The work queue, bound on `cyclades.commands` with its own name as routing key.
     static let queue = "evaluation.saisie"
 
-    static var topology: AMQPTopology {
-        Files.topologie(queue, exchange: Topology.commands, routingKeys: [queue])
-    }
+    static var topology: AMQPTopology { Topology.workQueue(queue) }
 
+    /// The command in its envelope, whose id is the command's (the inbox's idempotency key).
     func message() throws -> AMQPOutgoingMessage {
-        AMQPOutgoingMessage(
-            exchange: Topology.commands, routingKey: Self.queue, body: Array(try JSONEncoder().encode(self)),
-            messageID: id.uuidString.lowercased(), type: Self.type, correlationID: id.uuidString.lowercased(),
-            mandatory: true)
-    }
-}
-
-/// Evaluation's queues: durable quorum queues with a delivery limit and a dead-letter queue
-/// `<queue>.dlq`, like `Topology.consumerQueue`, except that dead letters go through the default
-/// exchange (routing key = the DLQ's name) instead of `cyclades.dead`: RabbitMQ requires *write*
-/// permission on a queue's dead-letter exchange to declare it, and the stack's service users may
-/// write `amq.default` but not `cyclades.dead` (see the README, "Queues"). `dlq replay` works the same.
-enum Files {
-    static func topologie(_ queue: String, exchange: String, routingKeys: [String]) -> AMQPTopology {
-        let dlq = "\(queue).dlq"
-        return AMQPTopology(
-            queues: [
-                .quorum(queue, deliveryLimit: Topology.defaultDeliveryLimit, deadLetterExchange: "", deadLetterRoutingKey: dlq),
-                .quorum(dlq),
-            ],
-            bindings: routingKeys.map { AMQPTopology.Binding(queue: queue, exchange: exchange, routingKey: $0) })
+        let id = self.id.uuidString.lowercased()
+        let envelope = Envelope(self, producer: EvaluationService.name, id: self.id, correlationId: id)
+        return AMQPOutgoingMessage(
+            exchange: Topology.commands, routingKey: Self.queue, body: Array(try MessageCoding.encoder().encode(envelope)),
+            messageID: id, type: Self.type, correlationID: id, mandatory: true)
     }
 }
 

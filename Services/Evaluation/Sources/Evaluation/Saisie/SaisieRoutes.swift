@@ -56,17 +56,13 @@ struct SaisieRoutes: Sendable {
 
         group.post("lots/:id/verrouillage") { _, context -> Verrouillages.Resultat in
             let appelant = try context.require(.correcteur, .interrogateur, .etablissement, .gestionnaire)
-            let resultat = try await verrouillages.verrouiller(try OrganisationRoutes.id(context), par: appelant)
-            saisies.cache.oublier(resultat.lot)
-            return resultat
+            return try await verrouillages.verrouiller(try OrganisationRoutes.id(context), par: appelant)
         }
 
         group.post("lots/:id/deverrouillage") { request, context -> Verrouillages.Resultat in
             let appelant = try context.require(.gestionnaire)
             let corps = try await request.corps(Deverrouillage.self)
-            let resultat = try await verrouillages.deverrouiller(try OrganisationRoutes.id(context), motif: corps.motif ?? "", par: appelant)
-            saisies.cache.oublier(resultat.lot)
-            return resultat
+            return try await verrouillages.deverrouiller(try OrganisationRoutes.id(context), motif: corps.motif ?? "", par: appelant)
         }
     }
 }

@@ -10,7 +10,6 @@ import Storage
 /// command on the work queue (confirmed by the broker), optionally wait for a worker to store it.
 struct Saisies: Sendable {
     let lots: LotRepository
-    let cache: LotCache
     let envoi: EnvoiSaisies
     let attente: Attente
     let horloge: Horloge
@@ -42,7 +41,7 @@ struct Saisies: Sendable {
     }
 
     func lot(_ id: UUID) async throws -> LotEtat? {
-        try await cache.lot(id) { try await lots.etat(id) }
+        try await lots.etatEnCache(id)
     }
 
     /// Validates the whole command (nothing partial: one bad line refuses it, every bad line
@@ -121,19 +120,13 @@ struct Saisies: Sendable {
 
     /// The recorded outcome of a command, nil while it is still on the queue.
     func resultat(_ id: UUID) async throws -> Reponse? {
-        let rows = try await database.query(SQL.query(
-            "SELECT statut, appliquees, ignorees, message FROM \(database.table("commandes")) WHERE id = $1", id))
-        for try await (statut, appliquees, ignorees, message) in rows.decode((String, Int, Int, String?).self) {
-            return Reponse(commande: id, statut: statut, appliquees: appliquees, ignorees: ignorees, message: message)
+        try await SaisieRepository(database: database).resultat(id).map {
+            Reponse(commande: id, statut: $0.statut, appliquees: $0.appliquees, ignorees: $0.ignorees, message: $0.message)
         }
-        return nil
     }
 
     /// Who may read a command's outcome: the one who sent it, or the gestionnaire.
     func lotDeCommande(_ id: UUID) async throws -> (lot: UUID, par: String)? {
-        let rows = try await database.query(SQL.query(
-            "SELECT lot, par FROM \(database.table("commandes")) WHERE id = $1", id))
-        for try await (lot, par) in rows.decode((UUID, String).self) { return (lot, par) }
-        return nil
+        try await SaisieRepository(database: database).lotDeCommande(id)
     }
 }

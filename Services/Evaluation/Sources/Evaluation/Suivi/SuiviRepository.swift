@@ -162,4 +162,36 @@ struct SuiviRepository: Sendable {
         let complet = unites.allSatisfy { $0.sansLot == 0 && $0.sansNote == 0 && $0.lotsNonVerrouilles == 0 }
         return Manquantes(complet: complet, unites: unites, copies: copies)
     }
+
+    /// One row of a lot's audit, for the gestionnaire.
+    struct Audit: Codable, Sendable {
+        var seq: Int64
+        var copie: String
+        var avant: String?
+        var apres: String
+        var par: String
+        var role: String
+        var source: String
+        var commande: UUID
+        var le: String
+        var empreinte: String
+    }
+
+    /// The audit rows of a lot, in chain order.
+    func audit(lot: UUID) async throws -> [Audit] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT seq, numero, avant, apres, par, role, source, commande,
+                to_char(to_timestamp(instant / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), empreinte
+            FROM \(database.table("audit")) WHERE lot = $1 ORDER BY seq
+            """, lot))
+        var items: [Audit] = []
+        for try await (seq, copie, avant, apres, par, role, source, commande, le, empreinte)
+            in rows.decode((Int64, String, String?, String, String, String, String, UUID, String, String).self)
+        {
+            items.append(Audit(seq: seq, copie: copie, avant: avant, apres: apres, par: par, role: role, source: source,
+                               commande: commande, le: le, empreinte: empreinte))
+        }
+        return items
+    }
 }

@@ -10,18 +10,6 @@ struct SuiviRoutes: Sendable {
     let suivi: SuiviRepository
     let verification: VerificationAudit
 
-    struct Audit: Codable, Sendable {
-        var seq: Int64
-        var copie: String
-        var avant: String?
-        var apres: String
-        var par: String
-        var role: String
-        var source: String
-        var commande: UUID
-        var le: String
-        var empreinte: String
-    }
 
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.get("sessions/:code/suivi") { request, context -> Liste<SuiviRepository.Ligne> in
@@ -68,23 +56,9 @@ struct SuiviRoutes: Sendable {
             return try await verification.verifier(session: try OrganisationRoutes.session(context))
         }
 
-        group.get("lots/:id/audit") { _, context -> Liste<Audit> in
+        group.get("lots/:id/audit") { _, context -> Liste<SuiviRepository.Audit> in
             try context.require(.gestionnaire, .admin)
-            let database = suivi.database
-            let rows = try await database.query(SQL.query(
-                """
-                SELECT seq, numero, avant, apres, par, role, source, commande,
-                    to_char(to_timestamp(instant / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), empreinte
-                FROM \(database.table("audit")) WHERE lot = $1 ORDER BY seq
-                """, try OrganisationRoutes.id(context)))
-            var items: [Audit] = []
-            for try await (seq, copie, avant, apres, par, role, source, commande, le, empreinte)
-                in rows.decode((Int64, String, String?, String, String, String, String, UUID, String, String).self)
-            {
-                items.append(Audit(seq: seq, copie: copie, avant: avant, apres: apres, par: par, role: role, source: source,
-                                   commande: commande, le: le, empreinte: empreinte))
-            }
-            return Liste(items: items)
+            return Liste(items: try await suivi.audit(lot: try OrganisationRoutes.id(context)))
         }
     }
 

@@ -62,10 +62,10 @@ struct Verrouillages: Sendable {
                               verrouille: true, par: appelant.subject, motif: nil),
                 aggregate: "lot:\(id.uuidString.lowercased())", on: connection, logger: logger)
             let consolidee = try await consolider(session: session, unite: unite, on: connection)
-            try await Attente.annoncer([], lots: [id], on: connection, database: database)
+            try await AnnoncesSaisies.annoncer([], lots: [id], on: connection, database: database)
             return consolidee
         }
-        lots.cache?.oublier(id)
+        lots.oublier(id)
         return Resultat(lot: id, verrouille: true, uniteConsolidee: consolidee)
     }
 
@@ -96,9 +96,9 @@ struct Verrouillages: Sendable {
                 LotVerrouille(session: try SessionCode(session), lot: id.uuidString.lowercased(), unite: unite,
                               copies: try await compte(id, on: connection), verrouille: false, par: appelant.subject, motif: motif),
                 aggregate: "lot:\(id.uuidString.lowercased())", on: connection, logger: logger)
-            try await Attente.annoncer([], lots: [id], on: connection, database: database)
+            try await AnnoncesSaisies.annoncer([], lots: [id], on: connection, database: database)
         }
-        lots.cache?.oublier(id)
+        lots.oublier(id)
         return Resultat(lot: id, verrouille: false, uniteConsolidee: false)
     }
 

@@ -16,11 +16,12 @@ import Storage
 /// rejected to the dead-letter queue while the others go through.
 ///
 /// A message that crashes its process cannot be caught: the broker redelivers it, with everything
-/// else that was in flight. Redelivered messages are therefore handled one at a time, each
-/// attempt counted beforehand in `inbox_attempts` (committed on its own): the one that was being
-/// handled when the process died shows a growing count and is dead-lettered after
-/// `maximumAttempts`, while its innocent neighbours, never the culprit, go through. The queue's
-/// delivery limit stays as the broker's last safety net.
+/// else that was in flight. Redelivered messages therefore have their attempts counted
+/// beforehand in `inbox_attempts` (committed on its own): met for the first time, they are
+/// handled again together; counted before (they were being handled when the process died), one
+/// at a time. The one that crashes its process shows a growing count and is dead-lettered after
+/// `maximumAttempts`, while its innocent neighbours go through. The queue's delivery limit stays
+/// as the broker's last safety net.
 public final class MessageConsumer: Service, Sendable {
     private let database: Database
     private let amqp: AMQPConsumer
@@ -98,7 +99,7 @@ public final class MessageConsumer: Service, Sendable {
         }
         let suspects = items.filter { $0.delivery.redelivered || $0.delivery.deliveryCount > 0 }
         let fresh = items.filter { !($0.delivery.redelivered || $0.delivery.deliveryCount > 0) }
-        for suspect in suspects { try await processSuspect(suspect) }
+        if !suspects.isEmpty { try await processSuspects(suspects) }
         guard !fresh.isEmpty else { return }
         do {
             try await handleHoldingOnTransientFailure(fresh)
@@ -120,36 +121,66 @@ public final class MessageConsumer: Service, Sendable {
         }
     }
 
-    /// A redelivered message: count the attempt first (committed), refuse it when it has crashed
-    /// its consumer too often, else handle it alone.
-    private func processSuspect(_ item: Item) async throws {
-        let id = item.metadata.id.uuidString.lowercased()
+    /// Redelivered messages: their attempts are counted first (one committed statement), then
+    /// those met for the first time are handled together as a batch, those already counted
+    /// (they were being handled when a process died) one at a time, and those counted more
+    /// than `maximumAttempts` times go to the dead-letter queue. A message that crashes its
+    /// process is thus refused after its batch and three attempts alone, while its neighbours,
+    /// counted once with it, go through alone; a batch merely interrupted by a kill or a restart
+    /// is handled again at batch speed (a work queue's workers restarted every few seconds
+    /// must not fall behind their own redeliveries).
+    private func processSuspects(_ suspects: [Item]) async throws {
+        let counts = try await countAttempts(suspects)
+        var again: [Item] = [], alone: [Item] = []
+        for item in suspects {
+            let attempt = counts[item.metadata.id.uuidString.lowercased()] ?? 1
+            if attempt > maximumAttempts {
+                try await deadLetter(
+                    item.delivery, type: item.metadata.type,
+                    reason: "handling was interrupted \(attempt - 1) times (the consumer crashed or was killed)")
+            } else if attempt == 1 {
+                again.append(item)
+            } else {
+                alone.append(item)
+            }
+        }
+        if again.count == 1 {
+            alone.insert(again[0], at: 0)
+        } else if !again.isEmpty {
+            do {
+                try await handleHoldingOnTransientFailure(again)
+                for item in again { try await amqp.ack(item.delivery) }
+            } catch let failure as PermanentFailure {
+                logger.info("batch failed, isolating the culprit", metadata: ["error": "\(failure.reason)"])
+                alone = again + alone
+            }
+        }
+        for item in alone { try await processAlone(item) }
+    }
+
+    /// Adds one to the attempts of each message (committed on its own); returns the counts.
+    private func countAttempts(_ items: [Item]) async throws -> [String: Int] {
+        // One row per id, even when a message came twice in the batch.
+        let ids = Array(Set(items.map { $0.metadata.id.uuidString.lowercased() }))
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
-        var attempt = 0
         while true {
             do {
                 var binds = PostgresBindings()
-                binds.append(id)
+                binds.append(ids)
                 let rows = try await database.query(PostgresQuery(
                     unsafeSQL: """
-                        INSERT INTO \(attempts) (message_id, attempts) VALUES ($1, 1)
+                        INSERT INTO \(attempts) (message_id, attempts) SELECT id, 1 FROM UNNEST($1::text[]) AS id
                         ON CONFLICT (message_id) DO UPDATE SET attempts = \(attempts).attempts + 1, last_attempt = now()
-                        RETURNING attempts
+                        RETURNING message_id, attempts
                         """,
                     binds: binds))
-                for try await count in rows.decode(Int.self) { attempt = count }
-                break
+                var counts: [String: Int] = [:]
+                for try await (id, count) in rows.decode((String, Int).self) { counts[id] = count }
+                return counts
             } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
                 try await backoff.sleep()
             }
         }
-        guard attempt <= maximumAttempts else {
-            try await deadLetter(
-                item.delivery, type: item.metadata.type,
-                reason: "handling was interrupted \(attempt - 1) times (the consumer crashed or was killed)")
-            return
-        }
-        try await processAlone(item)
     }
 
     private struct PermanentFailure: Error { var reason: String }

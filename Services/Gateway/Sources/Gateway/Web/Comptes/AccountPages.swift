@@ -70,12 +70,12 @@ struct AccountPages: Sendable {
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
         web.get("comptes") { request, context -> Response in
-            let caller = try context.require(.admin, .gestionnaire)
+            let caller = try context.caller()
             let notice = request.uri.queryParameters.get("fait").flatMap { Self.notices[$0] }
             return try await comptes(Self.creationForm(), notice: notice, as: caller, request: request, context: context)
         }
         web.post("comptes") { request, context -> Response in
-            let caller = try context.require(.admin, .gestionnaire)
+            let caller = try context.caller()
             let form = try await WebForm.read(request)
             var formulaire = Self.creationForm(form)
             let role = Role(rawValue: form["role"])
@@ -100,25 +100,24 @@ struct AccountPages: Sendable {
             return try await comptes(formulaire, as: caller, request: request, context: context, status: .unprocessableContent)
         }
         web.post("comptes/:id/desactivation") { request, context -> Response in
-            let caller = try context.require(.admin, .gestionnaire)
+            let caller = try context.caller()
             _ = try await WebForm.read(request)
             guard let id = context.parameters.get("id", as: UUID.self) else { throw ServiceError.notFound("Compte introuvable.") }
             try await identity.disable(id, by: caller, address: context.remoteAddress)
             return WebRenderer.redirect("/comptes?fait=desactive")
         }
         web.post("comptes/:id/lien") { request, context -> Response in
-            let caller = try context.require(.admin, .gestionnaire)
+            let caller = try context.caller()
             _ = try await WebForm.read(request)
             guard let id = context.parameters.get("id", as: UUID.self) else { throw ServiceError.notFound("Compte introuvable.") }
             try await identity.sendReset(id, by: caller, address: context.remoteAddress)
             return WebRenderer.redirect("/comptes?fait=lien")
         }
         web.get("journal") { request, context -> Response in
-            try context.require(.admin, .gestionnaire)
             let query = request.uri.queryParameters
             let acteur = (query.get("acteur") ?? "").trimmingCharacters(in: .whitespaces)
             let action = (query.get("action") ?? "").trimmingCharacters(in: .whitespaces)
-            let page = max(1, query.get("page", as: Int.self) ?? 1)
+            let page = Pagination.numero(request)
             let taille = 50
             let entries = try await identity.audit.list(
                 actor: acteur.isEmpty ? nil : acteur, action: action.isEmpty ? nil : action, limit: taille + 1,
@@ -139,7 +138,7 @@ struct AccountPages: Sendable {
         let role = query.get("role").flatMap(Role.init(rawValue:))
         let state = query.get("etat").flatMap(Account.State.init(rawValue:))
         let search = (query.get("q") ?? "").trimmingCharacters(in: .whitespaces)
-        let page = max(1, query.get("page", as: Int.self) ?? 1)
+        let page = Pagination.numero(request)
         let result = try await identity.accounts.list(
             role: role, state: state, scope: nil, search: search.isEmpty ? nil : search,
             limit: Self.pageSize, offset: (page - 1) * Self.pageSize)

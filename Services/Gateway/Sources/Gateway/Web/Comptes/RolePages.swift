@@ -66,7 +66,6 @@ struct RolePages: Sendable {
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
         web.get("admin") { request, context -> Response in
-            try context.require(.admin)
             let page = AccueilPage(
                 intro: "Vous administrez les habilitations de Cyclades BP : comptes, rôles et périmètres, et le journal des accès.",
                 cartes: [
@@ -77,7 +76,7 @@ struct RolePages: Sendable {
             return await renderer.render("accueil", titre: "Administration", page: page, request: request, context: context)
         }
         web.get("etablissement") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let page = AccueilPage(
                 intro: "L'espace de votre établissement : les comptes de vos candidats et, au fil de la session, leurs candidatures, convocations et résultats.",
                 cartes: [
@@ -92,7 +91,7 @@ struct RolePages: Sendable {
             return await renderer.render("accueil", titre: "Accueil de l'établissement", page: page, request: request, context: context)
         }
         web.get("correcteur") { request, context -> Response in
-            let caller = try context.require(.correcteur, .interrogateur)
+            let caller = try context.caller()
             let page = AccueilPage(
                 intro: "Le portail de correction : vous y saisirez les notes de vos lots (numéros d'anonymat seulement), puis verrouillerez votre saisie.",
                 cartes: [Carte(titre: "Saisie des notes", texte: "Vos lots : saisie des notes quand le gestionnaire a ouvert leur collecte, puis verrouillage.", lien: "/correcteur/lots")],
@@ -101,7 +100,7 @@ struct RolePages: Sendable {
             return await renderer.render("accueil", titre: "Mes lots", page: page, request: request, context: context)
         }
         web.get("jury") { request, context -> Response in
-            let caller = try context.require(.presidentJury)
+            let caller = try context.caller()
             let page = AccueilPage(
                 intro: "Vous présidez la délibération de vos jurys (anonyme et projetée) et signez leurs procès-verbaux.",
                 cartes: [Carte(titre: "Délibérations", texte: "Elles ouvriront quand le gestionnaire aura ouvert le service de délibération.", lien: nil)],
@@ -110,9 +109,9 @@ struct RolePages: Sendable {
             return await renderer.render("accueil", titre: "Mes jurys", page: page, request: request, context: context)
         }
         web.get("candidat") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let inscription = InscriptionPages(directory: directory, renderer: renderer, identity: identity)
-            var sessions = await inscription.sessionsOuvertes().map(\.code)
+            var sessions = await ServiceClient.sessionsOuvertes(directory).map(\.code)
             if let demandee = request.uri.queryParameters.get("session").flatMap(InscriptionVue.session), !sessions.contains(demandee) {
                 sessions.insert(demandee, at: 0)
             }
@@ -127,11 +126,11 @@ struct RolePages: Sendable {
             return await renderer.render("candidat", titre: "Mon dossier", page: page, request: request, context: context)
         }
         web.get("etablissement/papillons") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             return await papillons(Self.papillonsForm(), caller: caller, request: request, context: context)
         }
         web.post("etablissement/papillons") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let form = try await WebForm.read(request)
             var formulaire = Self.papillonsForm(form)
             let uai = form["uai"]

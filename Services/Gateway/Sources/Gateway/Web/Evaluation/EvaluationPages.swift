@@ -18,6 +18,8 @@ struct EvaluationPages: Sendable {
     let directory: ServiceDirectory
     let renderer: WebRenderer
 
+    var evaluation: ServiceClient { ServiceClient(directory: directory, service: "evaluation", timeout: .seconds(8)) }
+
     // MARK: What the service answers
 
     struct Lot: Decodable {
@@ -39,14 +41,6 @@ struct EvaluationPages: Sendable {
         var numero: String
         var affichage: String?
         var absence: String?
-    }
-
-    struct Liste<T: Decodable>: Decodable { var items: [T] }
-
-    struct Probleme: Decodable {
-        struct Detail: Decodable { var location: String; var message: String }
-        var message: String
-        var details: [Detail]?
     }
 
     // MARK: Pages
@@ -89,20 +83,21 @@ struct EvaluationPages: Sendable {
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
         web.get("correcteur/lots") { request, context -> Response in
-            let caller = try context.require(.correcteur, .interrogateur)
-            let lots = (try? await liste(Liste<Lot>.self, "/v1/correcteurs/moi/lots", caller).items) ?? []
+            let caller = try context.caller()
+            let lots = (try? await evaluation.lire(ServiceClient.Liste<Lot>.self, "/correcteurs/moi/lots", as: caller).items) ?? []
             let page = LotsPage(
                 lots: lots.map { Self.ligne($0, lien: "/correcteur/lots/\($0.id)") }, vide: lots.isEmpty,
                 intro: "Vos lots : saisissez les notes (numéros d'anonymat seulement), puis verrouillez votre saisie.", session: nil)
             return await renderer.render("evaluation-lots", titre: "Mes lots", page: page, request: request, context: context)
         }
-        for (prefixe, roles) in [("correcteur/lots", [Role.correcteur, .interrogateur]), ("etablissement/evaluation/lots", [.etablissement])] {
+        // The grader's lots and the établissement's CCF lots: one entry table (roles: `PageRoles`).
+        for prefixe in ["correcteur/lots", "etablissement/evaluation/lots"] {
             web.get("\(prefixe)/:id") { request, context -> Response in
-                let caller = try context.require(roles)
+                let caller = try context.caller()
                 return try await saisie(try context.parameters.require("id"), prefixe: prefixe, caller, request, context)
             }
             web.post("\(prefixe)/:id") { request, context -> Response in
-                let caller = try context.require(roles)
+                let caller = try context.caller()
                 let id = try context.parameters.require("id")
                 let form = try await WebForm.read(request)
                 let saisies = form.values.filter { $0.key.hasPrefix("note.") && !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
@@ -111,8 +106,8 @@ struct EvaluationPages: Sendable {
                 guard !saisies.isEmpty else {
                     return try await saisie(id, prefixe: prefixe, caller, request, context, refus: "Aucune note saisie.")
                 }
-                let corps = try JSONSerialization.data(withJSONObject: ["notes": saisies.map { ["copie": $0.copie, "note": $0.note] }])
-                let answer = try await appeler(.post, "/v1/lots/\(Affichage.requete(id))/notes?attendre=5000", caller, corps: corps)
+                let corps = ["notes": saisies.map { ["copie": $0.copie, "note": $0.note] }]
+                let answer = try await evaluation.appel(.post, "/lots/\(Affichage.requete(id))/notes?attendre=5000", as: caller, json: corps)
                 switch answer.status.code {
                 case 200:
                     return try await saisie(id, prefixe: prefixe, caller, request, context, succes: "\(saisies.count) note(s) enregistrée(s).")
@@ -120,40 +115,39 @@ struct EvaluationPages: Sendable {
                     return try await saisie(id, prefixe: prefixe, caller, request, context,
                                             succes: "\(saisies.count) note(s) reçue(s) : leur enregistrement est en cours, rechargez la page dans un instant.")
                 default:
-                    let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
+                    let refus = evaluation.refus(answer)
                     var erreurs: [String: String] = [:]
                     var valeurs: [String: String] = [:]
                     for (index, s) in saisies.enumerated() {
                         valeurs[s.copie] = s.note
-                        for detail in probleme?.details ?? [] where detail.location.hasPrefix("notes[\(index)]") { erreurs[s.copie] = detail.message }
+                        for detail in refus.details where detail.location.hasPrefix("notes[\(index)]") { erreurs[s.copie] = detail.message }
                     }
-                    return try await saisie(id, prefixe: prefixe, caller, request, context, refus: probleme?.message ?? "Les notes n'ont pas été enregistrées.",
+                    return try await saisie(id, prefixe: prefixe, caller, request, context, refus: refus.message,
                                             erreurs: erreurs, valeurs: valeurs, status: .unprocessableContent)
                 }
             }
             web.post("\(prefixe)/:id/verrouillage") { request, context -> Response in
-                let caller = try context.require(roles)
+                let caller = try context.caller()
                 let id = try context.parameters.require("id")
                 let form = try await WebForm.read(request)
                 guard form["confirmation"] == "oui" else {
                     return try await saisie(id, prefixe: prefixe, caller, request, context,
                                             refus: "Cochez la case de confirmation pour verrouiller : après le verrouillage, seul le gestionnaire peut rouvrir la saisie.")
                 }
-                let answer = try await appeler(.post, "/v1/lots/\(Affichage.requete(id))/verrouillage", caller, corps: nil)
+                let answer = try await evaluation.appel(.post, "/lots/\(Affichage.requete(id))/verrouillage", as: caller)
                 if answer.status == .ok {
                     return try await saisie(id, prefixe: prefixe, caller, request, context, succes: "Votre saisie est verrouillée.")
                 }
-                let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-                return try await saisie(id, prefixe: prefixe, caller, request, context, refus: probleme?.message ?? "Le lot n'a pas pu être verrouillé.")
+                return try await saisie(id, prefixe: prefixe, caller, request, context, refus: evaluation.refus(answer).message)
             }
         }
 
         web.get("etablissement/evaluation") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let session = request.uri.queryParameters.get("session") ?? ""
             var lots: [Lot] = []
             if !session.isEmpty {
-                lots = (try? await liste(Liste<Lot>.self, "/v1/sessions/\(Affichage.requete(session))/lots", caller).items) ?? []
+                lots = (try? await evaluation.lire(ServiceClient.Liste<Lot>.self, "/sessions/\(Affichage.requete(session))/lots", as: caller).items) ?? []
             }
             let ccf = lots.filter { $0.nature == "ccf" }
             let page = LotsPage(
@@ -164,10 +158,10 @@ struct EvaluationPages: Sendable {
         }
 
         web.get("gestionnaire/sessions/:code/evaluation") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let code = try context.parameters.require("code")
             struct Ligne: Decodable { var cle: String; var libelle: String; var lots: Int; var lotsVerrouilles: Int; var attendues: Int; var saisies: Int; var lotsNonCommences: Int }
-            let lignes = try await liste(Liste<Ligne>.self, "/v1/sessions/\(Affichage.requete(code))/suivi?par=unite", caller).items
+            let lignes = try await evaluation.lire(ServiceClient.Liste<Ligne>.self, "/sessions/\(Affichage.requete(code))/suivi?par=unite", as: caller).items
             let page = SuiviPage(
                 session: code, graphique: Self.graphique(lignes.map { ($0.libelle, $0.attendues, $0.saisies, $0.lotsVerrouilles, $0.lots) }),
                 lignes: lignes.map { l in
@@ -204,14 +198,14 @@ struct EvaluationPages: Sendable {
         succes: String? = nil, refus: String? = nil, erreurs: [String: String] = [:], valeurs: [String: String] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let chemin = "/v1/lots/\(Affichage.requete(id))"
-        let lot = try await liste(Lot.self, chemin, caller)
-        let copies = try await liste(Liste<Copie>.self, "\(chemin)/copies", caller).items
+        let chemin = "/lots/\(Affichage.requete(id))"
+        let lot = try await evaluation.lire(Lot.self, chemin, as: caller)
+        let copies = try await evaluation.lire(ServiceClient.Liste<Copie>.self, "\(chemin)/copies", as: caller).items
         let pas = String(format: "%.2f", Double(lot.pas) / 100).replacingOccurrences(of: ".", with: ",")
         let page = SaisiePage(
             titre: "Lot n° \(lot.numero) — \(lot.unite)",
             details: "Session \(lot.session), épreuve \(lot.epreuve), \(lot.copies) copies, \(lot.saisies) notées. Notes sur 20 au pas de \(pas) point, ou ABS, ABJ, DI.",
-            action: "/\(prefixe)/\(id)", verrouillage: "/\(prefixe)/\(id)/verrouillage", api: "/api/v1/evaluation\(chemin)/notes",
+            action: "/\(prefixe)/\(id)", verrouillage: "/\(prefixe)/\(id)/verrouillage", api: "/api/v1/evaluation/v1\(chemin)/notes",
             lignes: copies.enumerated().map { index, copie in
                 LigneSaisie(index: index, copie: copie.numero, valeur: valeurs[copie.numero] ?? copie.affichage ?? "",
                             erreur: erreurs[copie.numero], absence: copie.absence)
@@ -219,25 +213,6 @@ struct EvaluationPages: Sendable {
             modifiable: lot.ouvert && !lot.verrouille, verrouille: lot.verrouille, succes: succes, refus: refus,
             retour: prefixe.hasPrefix("correcteur") ? "/correcteur/lots" : "/etablissement/evaluation?session=\(Affichage.requete(lot.session))")
         return await renderer.render("evaluation-saisie", titre: page.titre, page: page, request: request, context: context, status: status)
-    }
-
-    private func appeler(_ methode: HTTPRequest.Method, _ chemin: String, _ caller: InternalIdentity, corps: Data?) async throws -> ServiceDirectory.Answer {
-        do {
-            return try await directory.call(
-                "evaluation", method: methode, path: chemin, identity: caller, contentType: corps == nil ? nil : "application/json",
-                body: corps.map { ByteBuffer(bytes: $0) }, timeout: .seconds(8))
-        } catch {
-            throw (error as ServiceDirectory.Failure).serviceError
-        }
-    }
-
-    private func liste<T: Decodable>(_ type: T.Type, _ chemin: String, _ caller: InternalIdentity) async throws -> T {
-        let answer = try await appeler(.get, chemin, caller, corps: nil)
-        guard answer.status == .ok else {
-            let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-            throw ServiceError(answer.status, code: "evaluation", message: probleme?.message ?? "Le service d'évaluation a refusé la demande.")
-        }
-        return try JSONDecoder().decode(T.self, from: answer.body)
     }
 
     static func ligne(_ lot: Lot, lien: String) -> LigneLot {
@@ -267,14 +242,5 @@ struct EvaluationPages: Sendable {
 
     static func echappe(_ texte: String) -> String {
         texte.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-}
-
-extension ServiceRequestContext {
-    @discardableResult
-    func require(_ roles: [Role]) throws -> InternalIdentity {
-        let identity = try caller()
-        guard roles.contains(identity.role) else { throw ServiceError.forbidden() }
-        return identity
     }
 }

@@ -72,7 +72,7 @@ extension InscriptionPages {
 
     func addCandidat(to web: RouterGroup<ServiceRequestContext>) {
         web.get("candidat/inscription") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let demandee = request.uri.queryParameters.get("session").flatMap(InscriptionVue.session)
             var saisie = FormulaireCandidature()
             if let id = UUID(uuidString: caller.subject), let compte = try? await renderer.accounts.find(id: id) {
@@ -82,7 +82,7 @@ extension InscriptionPages {
         }
 
         web.post("candidat/inscription/identite") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let form = try await WebForm.read(request)
             var saisie = FormulaireCandidature(form: form)
             let session = InscriptionVue.session(form["session"])
@@ -95,7 +95,7 @@ extension InscriptionPages {
         }
 
         web.post("candidat/inscription/choix") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let form = try await WebForm.read(request)
             var saisie = FormulaireCandidature(form: form)
             guard let session = InscriptionVue.session(form["session"]) else {
@@ -114,7 +114,7 @@ extension InscriptionPages {
             if answer.status == .created, let cree = try? JSONDecoder().decode(Cree.self, from: answer.body) {
                 return WebRenderer.redirect("/candidat/inscription/\(Affichage.requete(cree.id))")
             }
-            let refus = InscriptionAPI.refus(answer)
+            let refus = api.refus(answer)
             if refus.status.code >= 500 || refus.status == .notFound { throw refus }
             saisie.appliquer(refus)
             let identite = Set(FormulaireCandidature.identite)
@@ -126,13 +126,13 @@ extension InscriptionPages {
         }
 
         web.get("candidat/inscription/:id") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let id = try context.parameters.require("id")
             return try await etapeRecapitulatif(id, caller: caller, request: request, context: context)
         }
 
         web.post("candidat/inscription/:id/validation") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let form = try await WebForm.read(request)
             let id = try context.parameters.require("id")
             guard form["certifie"] == "oui" else {
@@ -143,14 +143,14 @@ extension InscriptionPages {
             }
             let answer = try await api.appel(.post, "/candidatures/\(Affichage.requete(id))/validation", as: caller)
             if answer.status == .ok { return WebRenderer.redirect("/candidat/inscription/\(Affichage.requete(id))/validee") }
-            let refus = InscriptionAPI.refus(answer)
+            let refus = api.refus(answer)
             if refus.status == .forbidden || refus.status == .notFound || refus.status.code >= 500 { throw refus }
             return try await etapeRecapitulatif(id, refus: Self.refusValidation(refus), caller: caller, request: request, context: context,
                                                 status: refus.status)
         }
 
         web.get("candidat/inscription/:id/validee") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let id = try context.parameters.require("id")
             let candidature = try await api.lire(InscriptionAPI.Candidature.self, "/candidatures/\(Affichage.requete(id))", as: caller)
             guard candidature.estValidee else { return WebRenderer.redirect("/candidat/inscription/\(Affichage.requete(id))") }
@@ -174,7 +174,7 @@ extension InscriptionPages {
         if let demandee {
             offres = [try await offre(demandee, as: caller)]
         } else {
-            let ouvertes = await sessionsOuvertes()
+            let ouvertes = await ServiceClient.sessionsOuvertes(directory)
             offres = await withTaskGroup(of: (Int, InscriptionAPI.Offre?).self) { group in
                 for (index, session) in ouvertes.enumerated() {
                     group.addTask { (index, try? await offre(session.code, as: caller)) }
@@ -281,12 +281,12 @@ extension InscriptionPages {
     /// The caller's candidatures in `sessions` (the open ones when nil), newest session first.
     func candidaturesDuCandidat(_ caller: InternalIdentity, sessions: [String]? = nil) async -> [LigneCandidatureCandidat] {
         let codes: [String]
-        if let sessions { codes = sessions } else { codes = await sessionsOuvertes().map(\.code) }
+        if let sessions { codes = sessions } else { codes = await ServiceClient.sessionsOuvertes(directory).map(\.code) }
         return await withTaskGroup(of: (Int, [LigneCandidatureCandidat]).self) { group in
             for (index, session) in codes.enumerated() {
                 group.addTask {
                     guard let page = try? await api.lire(
-                        InscriptionAPI.Page<InscriptionAPI.Candidature>.self, "/sessions/\(Affichage.requete(session))/candidatures?taille=20", as: caller)
+                        ServiceClient.Page<InscriptionAPI.Candidature>.self, "/sessions/\(Affichage.requete(session))/candidatures?taille=20", as: caller)
                     else { return (index, []) }
                     return (index, page.items.map { c in
                         let (etat, classe) = InscriptionVue.etat(c.etat)

@@ -3,17 +3,14 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// The établissement's registration screens: its sessions, the list of its candidatures, a new
-/// candidature, the CSV import (dry run first), statistics, exports and papillons.
+/// The établissement's registration screens: its sessions, a new candidature, the CSV import
+/// (dry run first) and papillons; its lists, exports and statistics are `InscriptionListes`'.
 ///
 /// | page | what |
 /// |---|---|
 /// | `/etablissement/inscription` | the open sessions (or a code typed) |
-/// | `/etablissement/inscription/{code}?specialite&uai&categorie&etat&q&page` | its candidatures, filtered and paged |
 /// | `/etablissement/inscription/{code}/nouvelle` (GET, POST) | register a student |
 /// | `/etablissement/inscription/{code}/import` (GET, POST) · `/import/execution` (POST) | CSV import: dry run listing every error by line, then the real run |
-/// | `/etablissement/inscription/{code}/statistiques?par` | counts by state |
-/// | `/etablissement/inscription/{code}/candidatures.csv` · `/confirmations.pdf` | exports, as the service makes them |
 /// | `/etablissement/inscription/{code}/papillons` (POST) · `/etablissement/candidatures/{id}/papillon` (POST) | login slips of its candidates (identifiant = numéro candidat) |
 extension InscriptionPages {
     struct SessionsPage {
@@ -64,7 +61,7 @@ extension InscriptionPages {
 
     func addEtablissement(to web: RouterGroup<ServiceRequestContext>) {
         web.get("etablissement/inscription") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let saisi = (request.uri.queryParameters.get("session") ?? "").trimmingCharacters(in: .whitespaces)
             var erreur: String?
             if !saisi.isEmpty {
@@ -76,39 +73,8 @@ extension InscriptionPages {
                                          status: erreur == nil ? .ok : .unprocessableContent)
         }
 
-        web.get("etablissement/inscription/:code") { request, context -> Response in
-            let caller = try context.require(.etablissement)
-            let session = try Self.session(context)
-            let notice = request.uri.queryParameters.get("fait").flatMap { Self.notices[$0] }
-            let page = try await liste(session, espace: .etablissement, filtres: Filtres(request), as: caller, notice: notice)
-            return await renderListe(page, request: request, context: context)
-        }
-
-        web.get("etablissement/inscription/:code/candidatures.csv") { request, context -> Response in
-            let caller = try context.require(.etablissement)
-            let session = try Self.session(context)
-            let filtres = Filtres(request).requete
-            return try await api.telechargement("/sessions/\(Affichage.requete(session))/candidatures.csv" + (filtres.isEmpty ? "" : "?" + filtres), as: caller)
-        }
-
-        web.get("etablissement/inscription/:code/confirmations.pdf") { request, context -> Response in
-            let caller = try context.require(.etablissement)
-            let session = try Self.session(context)
-            let filtres = Filtres(request).requete
-            return try await api.telechargement("/sessions/\(Affichage.requete(session))/confirmations.pdf" + (filtres.isEmpty ? "" : "?" + filtres), as: caller)
-        }
-
-        web.get("etablissement/inscription/:code/statistiques") { request, context -> Response in
-            let caller = try context.require(.etablissement)
-            let session = try Self.session(context)
-            let racine = "/etablissement/inscription/\(Affichage.requete(session))"
-            let page = try await statistiques(session, axe: request.uri.queryParameters.get("par"), base: racine + "/statistiques", liste: racine, as: caller)
-            return await renderer.render("inscription-statistiques", titre: "Statistiques de la session \(session)", page: page,
-                                         request: request, context: context)
-        }
-
         web.get("etablissement/inscription/:code/nouvelle") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let session = try Self.session(context)
             var saisie = FormulaireCandidature()
             saisie.definir("uai", RolePages.scopes("uai", of: caller).first ?? "")
@@ -117,7 +83,7 @@ extension InscriptionPages {
         }
 
         web.post("etablissement/inscription/:code/nouvelle") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let session = try Self.session(context)
             let form = try await WebForm.read(request)
             var saisie = FormulaireCandidature(form: form)
@@ -128,7 +94,7 @@ extension InscriptionPages {
                 if answer.status == .created, let cree = try? JSONDecoder().decode(Cree.self, from: answer.body) {
                     return WebRenderer.redirect(Espace.etablissement.candidature(cree.id) + "?fait=creee")
                 }
-                let refus = InscriptionAPI.refus(answer)
+                let refus = api.refus(answer)
                 if refus.status.code >= 500 || refus.status == .notFound { throw refus }
                 saisie.appliquer(refus)
             }
@@ -136,14 +102,14 @@ extension InscriptionPages {
         }
 
         web.get("etablissement/inscription/:code/import") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let session = try Self.session(context)
             let page = importPage(session, formulaire: Self.importForm(uai: RolePages.scopes("uai", of: caller).first ?? "", valider: false), as: caller)
             return await renderer.render("inscription-import", titre: "Importer des candidatures", page: page, request: request, context: context)
         }
 
         web.post("etablissement/inscription/:code/import") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let session = try Self.session(context)
             let form = try await MultipartForm.read(request, limit: Self.tailleImport + (64 << 10))
             let uai = form.champs["uai"]
@@ -162,7 +128,7 @@ extension InscriptionPages {
         }
 
         web.post("etablissement/inscription/:code/import/execution") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let session = try Self.session(context)
             // The file comes back from the dry run's page, base64 in a hidden field.
             let form = try await MultipartForm.read(request, limit: Self.tailleImport * 4 / 3 + (64 << 10))
@@ -176,7 +142,7 @@ extension InscriptionPages {
         }
 
         web.post("etablissement/inscription/:code/papillons") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let session = try Self.session(context)
             let form = try await WebForm.read(request)
             let uai = form["uai"]
@@ -189,7 +155,7 @@ extension InscriptionPages {
             if !form["specialite"].isEmpty { filtre += "&specialite=\(Affichage.requete(form["specialite"]))" }
             while candidats.count < 2000 {
                 let page = try await api.lire(
-                    InscriptionAPI.Page<InscriptionAPI.Candidature>.self,
+                    ServiceClient.Page<InscriptionAPI.Candidature>.self,
                     "/sessions/\(Affichage.requete(session))/candidatures?taille=200&page=\(numero)&\(filtre)", as: caller)
                 candidats += page.items.filter { $0.etat != "annulee" }.map { .init(identifiant: $0.numero, nom: $0.nomComplet) }
                 if page.items.count < 200 || numero * 200 >= page.total { break }
@@ -206,7 +172,7 @@ extension InscriptionPages {
         }
 
         web.post("etablissement/candidatures/:id/papillon") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             _ = try await WebForm.read(request)
             let id = try context.parameters.require("id")
             let candidature = try await api.lire(InscriptionAPI.Candidature.self, "/candidatures/\(Affichage.requete(id))", as: caller)
@@ -233,7 +199,7 @@ extension InscriptionPages {
 
     /// The sessions to choose from: the open ones, with the state of the step service named.
     func sessionsPage(base: String, saisi: String, erreur: String?, as caller: InternalIdentity, service: String) async -> SessionsPage {
-        let ouvertes = await sessionsOuvertes()
+        let ouvertes = await ServiceClient.sessionsOuvertes(directory)
         let lignes = await withTaskGroup(of: (Int, LigneSessionInscription).self) { group in
             for (index, session) in ouvertes.enumerated() {
                 group.addTask {
@@ -302,7 +268,7 @@ extension InscriptionPages {
             .post, "/sessions/\(Affichage.requete(session))/etablissements/\(Affichage.requete(uai))/import?essai=\(essai)&valider=\(valider)",
             as: caller, contentType: "text/csv; charset=utf-8", body: ByteBuffer(bytes: octets))
         guard answer.status == .ok, let rapport = try? JSONDecoder().decode(InscriptionAPI.Rapport.self, from: answer.body) else {
-            let refus = InscriptionAPI.refus(answer)
+            let refus = api.refus(answer)
             if refus.status.code >= 500 || refus.status == .forbidden { throw refus }
             let page = importPage(session, formulaire: formulaire,
                                   refus: Self.refusValidation(refus, titre: essai ? "Le fichier n'a pas pu être vérifié." : "Rien n'a été importé."),

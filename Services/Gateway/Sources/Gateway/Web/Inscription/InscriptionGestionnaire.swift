@@ -3,14 +3,11 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// The gestionnaire's registration screens for a session: every candidature (filters and
-/// paging), statistics, exports, the aménagement desk and the regeneration of confirmations.
+/// The gestionnaire's registration screens for a session: the aménagement desk and the
+/// regeneration of confirmations; its lists, exports and statistics are `InscriptionListes`'.
 ///
 /// | page | what |
 /// |---|---|
-/// | `/gestionnaire/sessions/{code}/candidatures?specialite&uai&categorie&etat&amenagement&q&page` | the list |
-/// | `/gestionnaire/sessions/{code}/candidatures.csv` · `/confirmations.pdf` | exports, with the list's filters |
-/// | `/gestionnaire/sessions/{code}/inscriptions/statistiques?par` | counts by spécialité, établissement or catégorie |
 /// | `/gestionnaire/sessions/{code}/amenagements?etat&page` · `POST /gestionnaire/amenagements/{id}/decision` | the desk |
 /// | `POST /gestionnaire/sessions/{code}/confirmations/regeneration` | new confirmations where the content changed |
 extension InscriptionPages {
@@ -69,44 +66,8 @@ extension InscriptionPages {
     }
 
     func addGestionnaire(to web: RouterGroup<ServiceRequestContext>) {
-        web.get("gestionnaire/sessions/:code/candidatures") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
-            let session = try Self.session(context)
-            let query = request.uri.queryParameters
-            var notice = query.get("fait").flatMap { Self.notices[$0] }
-            if query.get("fait") == "regeneration" {
-                notice = "Confirmations régénérées : \(query.get("regenerees") ?? "0") nouvelle(s) version(s) pour \(query.get("examinees") ?? "0") candidature(s) validée(s) examinée(s)."
-            }
-            let page = try await liste(session, espace: .gestionnaire, filtres: Filtres(request), as: caller, notice: notice)
-            return await renderListe(page, request: request, context: context)
-        }
-
-        web.get("gestionnaire/sessions/:code/candidatures.csv") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
-            let session = try Self.session(context)
-            let filtres = Filtres(request).requete
-            return try await api.telechargement("/sessions/\(Affichage.requete(session))/candidatures.csv" + (filtres.isEmpty ? "" : "?" + filtres), as: caller)
-        }
-
-        web.get("gestionnaire/sessions/:code/confirmations.pdf") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
-            let session = try Self.session(context)
-            let filtres = Filtres(request).requete
-            return try await api.telechargement("/sessions/\(Affichage.requete(session))/confirmations.pdf" + (filtres.isEmpty ? "" : "?" + filtres), as: caller)
-        }
-
-        web.get("gestionnaire/sessions/:code/inscriptions/statistiques") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
-            let session = try Self.session(context)
-            let racine = "/gestionnaire/sessions/\(Affichage.requete(session))"
-            let page = try await statistiques(session, axe: request.uri.queryParameters.get("par"), base: racine + "/inscriptions/statistiques",
-                                              liste: racine + "/candidatures", as: caller)
-            return await renderer.render("inscription-statistiques", titre: "Statistiques des inscriptions de la session \(session)", page: page,
-                                         request: request, context: context)
-        }
-
         web.post("gestionnaire/sessions/:code/confirmations/regeneration") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let session = try Self.session(context)
             _ = try await WebForm.read(request)
             let filtres = Filtres(request).requete
@@ -119,17 +80,17 @@ extension InscriptionPages {
         }
 
         web.get("gestionnaire/sessions/:code/amenagements") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let session = try Self.session(context)
             let query = request.uri.queryParameters
             let notice = query.get("fait") == "decision" ? "La décision est enregistrée ; le candidat et son établissement en sont avertis." : nil
-            let page = try await guichet(session, etat: query.get("etat"), page: max(1, query.get("page", as: Int.self) ?? 1), notice: notice, as: caller)
+            let page = try await guichet(session, etat: query.get("etat"), page: Pagination.numero(request), notice: notice, as: caller)
             return await renderer.render("inscription-amenagements", titre: "Aménagements de la session \(session)", page: page,
                                          request: request, context: context)
         }
 
         web.post("gestionnaire/amenagements/:id/decision") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let form = try await WebForm.read(request)
             let id = try context.parameters.require("id")
             guard let session = InscriptionVue.session(form["session"]) else { throw ServiceError.notFound("Session inconnue.") }
@@ -154,13 +115,13 @@ extension InscriptionPages {
                                precision: (saisie.precisions[$0] ?? "").isEmpty ? nil : saisie.precisions[$0])
                     },
                     motivation: saisie.motivation.isEmpty ? nil : saisie.motivation)
-                let answer = try await api.appel(.post, "/amenagements/\(Affichage.requete(id))/decision", as: caller, json: corps)
-                if answer.status == .ok {
+                do throws(ServiceError) {
+                    try await api.envoyer(.post, "/amenagements/\(Affichage.requete(id))/decision", as: caller, json: corps)
                     return WebRenderer.redirect("/gestionnaire/sessions/\(Affichage.requete(session))/amenagements?fait=decision")
+                } catch {
+                    if error.status == .forbidden || error.status.code >= 500 { throw error }
+                    saisie.erreurs = error.details.isEmpty ? [error.message] : error.details.map(\.message)
                 }
-                let refus = InscriptionAPI.refus(answer)
-                if refus.status == .forbidden || refus.status.code >= 500 { throw refus }
-                saisie.erreurs = refus.details.isEmpty ? [refus.message] : refus.details.map(\.message)
             }
             var page = try await guichet(session, etat: "demande", page: 1, saisie: saisie, as: caller)
             page.refus = .init(titre: "La décision n'a pas été enregistrée.", message: saisie.erreurs.joined(separator: " "), details: [])
@@ -182,7 +143,7 @@ extension InscriptionPages {
         let taille = 20
         var chemin = "/sessions/\(Affichage.requete(session))/amenagements?taille=\(taille)&page=\(numero)"
         if !etat.isEmpty { chemin += "&etat=\(etat)" }
-        let liste = try await api.lire(InscriptionAPI.Page<InscriptionAPI.Amenagement>.self, chemin, as: caller)
+        let liste = try await api.lire(ServiceClient.Page<InscriptionAPI.Amenagement>.self, chemin, as: caller)
         let racine = "/gestionnaire/sessions/\(Affichage.requete(session))/amenagements"
         return GuichetPage(
             session: session,

@@ -4,6 +4,12 @@ import Hummingbird
 import ServiceKit
 
 /// The lists and statistics of candidatures, shared by the établissement and the gestionnaire.
+///
+/// | page | établissement | gestionnaire |
+/// |---|---|---|
+/// | the list `?specialite&uai&categorie&etat&amenagement&q&page` | `/etablissement/inscription/{code}` | `/gestionnaire/sessions/{code}/candidatures` |
+/// | exports with the list's filters | `…/{code}/candidatures.csv` · `/confirmations.pdf` | the same under `/gestionnaire/sessions` |
+/// | counts by spécialité, établissement or catégorie `?par` | `…/{code}/statistiques` | `…/{code}/inscriptions/statistiques` |
 extension InscriptionPages {
     struct ListePage {
         var session: String
@@ -77,6 +83,47 @@ extension InscriptionPages {
 
     static let taillePage = 50
 
+    /// The screens the établissement and the gestionnaire share, each over its own paths (who
+    /// may open them: `PageRoles`): a session's candidatures, their exports with the list's
+    /// filters, and the statistics.
+    static let ecransPartages: [(espace: Espace, racine: String, liste: String, statistiques: String, titre: String)] = [
+        (.etablissement, "etablissement/inscription/:code", "", "/statistiques", "Statistiques de la session"),
+        (.gestionnaire, "gestionnaire/sessions/:code", "/candidatures", "/inscriptions/statistiques", "Statistiques des inscriptions de la session"),
+    ]
+
+    func addListes(to web: RouterGroup<ServiceRequestContext>) {
+        for (espace, racine, liste, statistiques, titre) in Self.ecransPartages {
+            web.get(RouterPath(stringLiteral: racine + liste)) { request, context -> Response in
+                let caller = try context.caller()
+                let session = try Self.session(context)
+                let query = request.uri.queryParameters
+                var notice = query.get("fait").flatMap { Self.notices[$0] }
+                if espace == .gestionnaire, query.get("fait") == "regeneration" {
+                    notice = "Confirmations régénérées : \(query.get("regenerees") ?? "0") nouvelle(s) version(s) pour \(query.get("examinees") ?? "0") candidature(s) validée(s) examinée(s)."
+                }
+                let page = try await self.liste(session, espace: espace, filtres: Filtres(request), as: caller, notice: notice)
+                return await renderListe(page, request: request, context: context)
+            }
+            for fichier in ["candidatures.csv", "confirmations.pdf"] {
+                web.get(RouterPath(stringLiteral: "\(racine)/\(fichier)")) { request, context -> Response in
+                    let caller = try context.caller()
+                    let session = try Self.session(context)
+                    let filtres = Filtres(request).requete
+                    return try await api.telechargement(
+                        "/sessions/\(Affichage.requete(session))/\(fichier)" + (filtres.isEmpty ? "" : "?" + filtres), as: caller)
+                }
+            }
+            web.get(RouterPath(stringLiteral: racine + statistiques)) { request, context -> Response in
+                let caller = try context.caller()
+                let session = try Self.session(context)
+                let chemin = "/" + racine.replacingOccurrences(of: ":code", with: Affichage.requete(session))
+                let page = try await self.statistiques(
+                    session, axe: request.uri.queryParameters.get("par"), base: chemin + statistiques, liste: chemin + liste, as: caller)
+                return await renderer.render("inscription-statistiques", titre: "\(titre) \(session)", page: page, request: request, context: context)
+            }
+        }
+    }
+
     /// The filters of a list's query string, checked; `filtres` is the query to pass on
     /// (service, export, pages).
     struct Filtres {
@@ -97,7 +144,7 @@ extension InscriptionPages {
             uai = valeur("uai").uppercased()
             amenagement = ["oui", "non"].contains(valeur("amenagement")) ? valeur("amenagement") : ""
             recherche = String(valeur("q").prefix(100))
-            page = max(1, query.get("page", as: Int.self) ?? 1)
+            page = Pagination.numero(request)
         }
 
         var requete: String {
@@ -128,8 +175,8 @@ extension InscriptionPages {
             liens: Liens(session: session, espace: espace, filtres: filtres.requete))
         var chemin = "/sessions/\(Affichage.requete(session))/candidatures?taille=\(Self.taillePage)&page=\(filtres.page)"
         if !filtres.requete.isEmpty { chemin += "&" + filtres.requete }
-        do {
-            let liste = try await api.lire(InscriptionAPI.Page<InscriptionAPI.Candidature>.self, chemin, as: caller)
+        do throws(ServiceError) {
+            let liste = try await api.lire(ServiceClient.Page<InscriptionAPI.Candidature>.self, chemin, as: caller)
             page.candidatures = liste.items.map { c in
                 let (etat, classe) = InscriptionVue.etat(c.etat)
                 return LigneCandidature(
@@ -142,8 +189,9 @@ extension InscriptionPages {
             page.pagination = Pagination(
                 page: filtres.page, taille: Self.taillePage, total: liste.total,
                 base: base + "?" + (filtres.requete.isEmpty ? "" : filtres.requete + "&"))
-        } catch let refus as ServiceError where refus.status != .forbidden && refus.status.code < 500 {
-            page.refus = Self.refusValidation(refus, titre: "La liste n'a pas pu être lue.")
+        } catch {
+            if error.status == .forbidden || error.status.code >= 500 { throw error }
+            page.refus = Self.refusValidation(error, titre: "La liste n'a pas pu être lue.")
         }
         return page
     }
@@ -182,7 +230,7 @@ extension InscriptionPages {
             axes: Self.axes.map { AccountPages.Option(valeur: $0.0, libelle: $0.1, choisi: $0.0 == axe) }, axe: axe, lignes: [],
             total: .init(cle: "", libelle: "Total", brouillon: 0, validee: 0, modifiee: 0, annulee: 0, total: 0, amenagements: 0))
         let lignes = try await api.lire(
-            InscriptionAPI.Liste<InscriptionAPI.Statistique>.self, "/sessions/\(Affichage.requete(session))/statistiques?par=\(axe)", as: caller)
+            ServiceClient.Liste<InscriptionAPI.Statistique>.self, "/sessions/\(Affichage.requete(session))/statistiques?par=\(axe)", as: caller)
         page.lignes = lignes.items.map { ligne in
             var ligne = ligne
             if axe == "categorie" { ligne.libelle = InscriptionVue.categorie(ligne.cle) }

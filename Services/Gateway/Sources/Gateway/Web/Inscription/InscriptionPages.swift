@@ -12,7 +12,8 @@ import ServiceKit
 /// |---|---|
 /// | `/{espace}/candidatures/{id}` (+ `/validation`, `/annulation`, `/pieces`, `/amenagements`, `/modification`, `/confirmation.pdf`) | the candidature's page and actions, `espace` = `gestionnaire`, `etablissement` or `candidat` |
 /// | `/{espace}/pieces/{id}` | a pièce's file (the service checks who asks) |
-/// | `/etablissement/inscription…` (`InscriptionEtablissement`) | the établissement's lists, entry, import, statistics, papillons |
+/// | `/etablissement/inscription/{code}…`, `/gestionnaire/sessions/{code}/candidatures…` (`InscriptionListes`) | the lists, exports and statistics both share |
+/// | `/etablissement/inscription…` (`InscriptionEtablissement`) | the établissement's sessions, entry, import, papillons |
 /// | `/candidat/inscription…` (`InscriptionCandidat`) | the Grand Public wizard |
 /// | `/gestionnaire/sessions/{code}/candidatures…`, `/amenagements` (`InscriptionGestionnaire`) | lists, statistics, export, aménagement desk, regeneration |
 struct InscriptionPages: Sendable {
@@ -20,7 +21,7 @@ struct InscriptionPages: Sendable {
     let renderer: WebRenderer
     let identity: IdentityService
 
-    var api: InscriptionAPI { InscriptionAPI(directory: directory) }
+    var api: ServiceClient { ServiceClient(directory: directory, service: "inscription") }
 
     /// Where a role reads and acts on candidatures.
     enum Espace: String, CaseIterable, Sendable {
@@ -41,6 +42,7 @@ struct InscriptionPages: Sendable {
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
         addDossier(to: web)
+        addListes(to: web)
         addEtablissement(to: web)
         addCandidat(to: web)
         addGestionnaire(to: web)
@@ -194,9 +196,9 @@ struct InscriptionPages: Sendable {
         let chemin = "/candidatures/\(Affichage.requete(id))"
         let candidature = try await api.lire(InscriptionAPI.Candidature.self, chemin, as: caller)
         async let piecesLues = try? api.lire(InscriptionAPI.Pieces.self, chemin + "/pieces", as: caller)
-        async let amenagementsLus = try? api.lire(InscriptionAPI.Page<InscriptionAPI.Amenagement>.self, chemin + "/amenagements?taille=200", as: caller)
-        async let versionsLues = try? api.lire(InscriptionAPI.Liste<InscriptionAPI.Version>.self, chemin + "/confirmations", as: caller)
-        async let evenementsLus = try? api.lire(InscriptionAPI.Liste<InscriptionAPI.Evenement>.self, chemin + "/historique", as: caller)
+        async let amenagementsLus = try? api.lire(ServiceClient.Page<InscriptionAPI.Amenagement>.self, chemin + "/amenagements?taille=200", as: caller)
+        async let versionsLues = try? api.lire(ServiceClient.Liste<InscriptionAPI.Version>.self, chemin + "/confirmations", as: caller)
+        async let evenementsLus = try? api.lire(ServiceClient.Liste<InscriptionAPI.Evenement>.self, chemin + "/historique", as: caller)
         let (pieces, amenagements, versions, evenements) = await (piecesLues, amenagementsLus, versionsLues, evenementsLus)
 
         let c = candidature
@@ -326,32 +328,32 @@ struct InscriptionPages: Sendable {
         for espace in Espace.allCases {
             let base = RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id")
             web.get(base) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let id = try context.parameters.require("id")
                 let notice = request.uri.queryParameters.get("fait").flatMap { Self.notices[$0] }
                 let page = try await dossier(id, espace: espace, as: caller, notice: notice)
                 return await renderDossier(page, request: request, context: context)
             }
             web.get(RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id/confirmation.pdf")) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let id = try context.parameters.require("id")
                 var chemin = "/candidatures/\(Affichage.requete(id))/confirmation"
                 if let version = request.uri.queryParameters.get("version", as: Int.self) { chemin += "?version=\(version)" }
                 return try await api.telechargement(chemin, as: caller)
             }
             web.get(RouterPath(stringLiteral: "\(espace.rawValue)/pieces/:piece")) { _, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let piece = try context.parameters.require("piece")
                 return try await api.telechargement("/pieces/\(Affichage.requete(piece))/contenu", as: caller)
             }
             web.post(RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id/validation")) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 _ = try await WebForm.read(request)
                 let id = try context.parameters.require("id")
                 return try await valider(id, espace: espace, caller: caller, request: request, context: context)
             }
             web.post(RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id/annulation")) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let form = try await WebForm.read(request)
                 let id = try context.parameters.require("id")
                 var saisies = Saisies()
@@ -362,7 +364,7 @@ struct InscriptionPages: Sendable {
                     struct Corps: Encodable { var motif: String }
                     let answer = try await api.appel(.post, "/candidatures/\(Affichage.requete(id))/annulation", as: caller, json: Corps(motif: form["motif"]))
                     if answer.status == .ok { return WebRenderer.redirect(espace.candidature(id) + "?fait=annulee") }
-                    let refus = InscriptionAPI.refus(answer)
+                    let refus = api.refus(answer)
                     if refus.status == .forbidden || refus.status == .notFound || refus.status.code >= 500 { throw refus }
                     saisies.annulation.apply(refus)
                 }
@@ -370,7 +372,7 @@ struct InscriptionPages: Sendable {
                 return await renderDossier(page, request: request, context: context, status: .unprocessableContent)
             }
             web.post(RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id/pieces")) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let form = try await MultipartForm.read(request, limit: Self.tailleEnvoiPiece)
                 let id = try context.parameters.require("id")
                 var saisies = Saisies()
@@ -397,20 +399,20 @@ struct InscriptionPages: Sendable {
                 return await renderDossier(page, request: request, context: context, status: .unprocessableContent)
             }
             web.post(RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id/amenagements")) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let form = try await MultipartForm.read(request, limit: Self.tailleEnvoiPiece)
                 let id = try context.parameters.require("id")
                 return try await demanderAmenagement(id, form, espace: espace, caller: caller, request: request, context: context)
             }
             web.get(RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id/modification")) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let id = try context.parameters.require("id")
                 let candidature = try await api.lire(InscriptionAPI.Candidature.self, "/candidatures/\(Affichage.requete(id))", as: caller)
                 return try await modification(candidature, FormulaireCandidature(candidature: candidature), espace: espace, caller: caller,
                                               request: request, context: context)
             }
             web.post(RouterPath(stringLiteral: "\(espace.rawValue)/candidatures/:id/modification")) { request, context -> Response in
-                let caller = try context.require(espace.role)
+                let caller = try context.caller()
                 let form = try await WebForm.read(request)
                 let id = try context.parameters.require("id")
                 let candidature = try await api.lire(InscriptionAPI.Candidature.self, "/candidatures/\(Affichage.requete(id))", as: caller)
@@ -421,7 +423,7 @@ struct InscriptionPages: Sendable {
                     let answer = try await api.appel(.put, "/candidatures/\(Affichage.requete(id))", as: caller,
                                                      json: saisie.saisie(categorie: espace == .candidat ? candidature.categorie : nil))
                     if answer.status == .ok { return WebRenderer.redirect(espace.candidature(id) + "?fait=modifiee") }
-                    let refus = InscriptionAPI.refus(answer)
+                    let refus = api.refus(answer)
                     if refus.status.code >= 500 || refus.status == .notFound { throw refus }
                     saisie.appliquer(refus)
                 }
@@ -430,7 +432,7 @@ struct InscriptionPages: Sendable {
             }
         }
         web.post("gestionnaire/pieces/:piece/decision") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let form = try await WebForm.read(request)
             let piece = try context.parameters.require("piece")
             let candidature = form["candidature"]
@@ -438,7 +440,7 @@ struct InscriptionPages: Sendable {
             let answer = try await api.appel(.post, "/pieces/\(Affichage.requete(piece))/decision", as: caller,
                                              json: Corps(statut: form["statut"], motif: form["motif"].isEmpty ? nil : form["motif"]))
             if answer.status == .ok { return WebRenderer.redirect(Espace.gestionnaire.candidature(candidature) + "?fait=decision-piece#titre-pieces") }
-            let refus = InscriptionAPI.refus(answer)
+            let refus = api.refus(answer)
             if refus.status == .forbidden || refus.status.code >= 500 || candidature.isEmpty { throw refus }
             let page = try await dossier(candidature, espace: .gestionnaire, as: caller,
                                          refus: Self.refusValidation(refus, titre: "La décision sur la pièce n'a pas été enregistrée."))
@@ -451,7 +453,7 @@ struct InscriptionPages: Sendable {
                  succes: String? = nil) async throws -> Response {
         let answer = try await api.appel(.post, "/candidatures/\(Affichage.requete(id))/validation", as: caller)
         if answer.status == .ok { return WebRenderer.redirect(succes ?? espace.candidature(id) + "?fait=validee") }
-        let refus = InscriptionAPI.refus(answer)
+        let refus = api.refus(answer)
         if refus.status == .forbidden || refus.status == .notFound || refus.status.code >= 500 { throw refus }
         let page = try await dossier(id, espace: espace, as: caller, refus: Self.refusValidation(refus))
         return await renderDossier(page, request: request, context: context, status: refus.status)
@@ -507,7 +509,7 @@ struct InscriptionPages: Sendable {
             let answer = try await api.appel(.post, "/candidatures/\(Affichage.requete(id))/amenagements", as: caller,
                                              json: Corps(types: types, motif: form.champs["motif"], avis: avis))
             if answer.status == .created { return WebRenderer.redirect(espace.candidature(id) + "?fait=amenagement#titre-amenagements") }
-            let refus = InscriptionAPI.refus(answer)
+            let refus = api.refus(answer)
             if refus.status == .forbidden || refus.status == .notFound || refus.status.code >= 500 { throw refus }
             saisies.amenagement.apply(refus) { $0.hasPrefix("types") ? "types" : $0 == "motif" ? "motifAmenagement" : $0 }
         }
@@ -555,24 +557,6 @@ struct InscriptionPages: Sendable {
     }
 
     // MARK: Sessions
-
-    struct SessionOuverte: Sendable {
-        var code: String
-        var libelle: String
-    }
-
-    /// The open sessions, newest first, read from Réglementation with the gateway's own identity
-    /// (role `service`: codes and labels only, which every signed-in user may know); empty when
-    /// the service does not answer.
-    func sessionsOuvertes(limite: Int = 20) async -> [SessionOuverte] {
-        let passerelle = InternalIdentity(subject: "gateway", role: .service)
-        guard let answer = try? await directory.call(
-            "reglementation", method: .get, path: "/v1/sessions?etat=ouverte&taille=\(limite)", identity: passerelle),
-            answer.status == .ok,
-            let liste = try? JSONDecoder().decode(GestionnairePages.SessionsAnswer.self, from: answer.body)
-        else { return [] }
-        return liste.items.filter { $0.etat == "ouverte" }.map { SessionOuverte(code: $0.code, libelle: $0.libelle) }
-    }
 
     /// A session code of the path, or a 404 page.
     static func session(_ context: ServiceRequestContext) throws -> String {

@@ -4,83 +4,8 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// The Inscription service as the pages call it: always as the person using the page (the
-/// service applies its own rules to him), its answers decoded, its refusals turned into the
-/// French `ServiceError` the pages show.
-struct InscriptionAPI: Sendable {
-    let directory: ServiceDirectory
-
-    /// One call to `/v1<path>`; a service down or too slow is a `ServiceError` (502, 504).
-    func appel(
-        _ method: HTTPRequest.Method, _ path: String, as caller: InternalIdentity, json: (any Encodable)? = nil,
-        contentType: String? = nil, body: ByteBuffer? = nil
-    ) async throws -> ServiceDirectory.Answer {
-        var type = contentType
-        var corps = body
-        if let json {
-            corps = ByteBuffer(bytes: try JSONEncoder().encode(json))
-            type = "application/json"
-        }
-        do {
-            return try await directory.call("inscription", method: method, path: "/v1" + path, identity: caller, contentType: type, body: corps)
-        } catch {
-            throw error.serviceError
-        }
-    }
-
-    /// The answer decoded as `T` when it is a success, else the service's refusal.
-    func lire<T: Decodable>(
-        _ type: T.Type, _ path: String, as caller: InternalIdentity, method: HTTPRequest.Method = .get,
-        json: (any Encodable)? = nil, contentType: String? = nil, body: ByteBuffer? = nil
-    ) async throws -> T {
-        let answer = try await appel(method, path, as: caller, json: json, contentType: contentType, body: body)
-        guard (200..<300).contains(answer.status.code) else { throw Self.refus(answer) }
-        do {
-            return try JSONDecoder().decode(T.self, from: answer.body)
-        } catch {
-            throw ServiceError(.badGateway, code: "service.reponse", message: "Le service inscription a rendu une réponse illisible. Réessayez plus tard.")
-        }
-    }
-
-    /// A refusal of the service as the pages say it: its own status, code, French message and
-    /// details; an internal error of the service becomes a 502.
-    static func refus(_ answer: ServiceDirectory.Answer) -> ServiceError {
-        struct Corps: Decodable {
-            var code: String
-            var message: String
-            var details: [ServiceError.Detail]?
-        }
-        let corps = try? JSONDecoder().decode(Corps.self, from: answer.body)
-        if answer.status.code >= 500 || answer.status.code < 400 {
-            return ServiceError(.badGateway, code: corps?.code ?? "service.erreur",
-                                message: corps?.message ?? "Le service inscription a répondu par une erreur (\(answer.status.code)). Réessayez plus tard.")
-        }
-        return ServiceError(answer.status, code: corps?.code ?? "service.refus",
-                            message: corps?.message ?? "Le service inscription a refusé la demande (\(answer.status.code)).",
-                            details: corps?.details ?? [])
-    }
-
-    /// A file of the service (PDF, CSV, pièce) passed to the browser with its name.
-    func telechargement(_ path: String, as caller: InternalIdentity) async throws -> Response {
-        let answer = try await appel(.get, path, as: caller)
-        guard answer.status == .ok else { throw Self.refus(answer) }
-        var headers: HTTPFields = [.contentType: answer.contentType ?? "application/octet-stream"]
-        if let disposition = answer.contentDisposition { headers[.contentDisposition] = disposition }
-        headers[.cacheControl] = answer.cacheControl ?? "private, no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: answer.body))
-    }
-
-    // MARK: What the service answers (only what the pages show)
-
-    struct Page<Item: Decodable>: Decodable {
-        var items: [Item]
-        var total: Int
-    }
-
-    struct Liste<Item: Decodable>: Decodable {
-        var items: [Item]
-    }
-
+/// What the Inscription service answers (only what the pages show), read through `ServiceClient`.
+enum InscriptionAPI {
     struct Candidature: Decodable {
         var id: String
         var numero: String

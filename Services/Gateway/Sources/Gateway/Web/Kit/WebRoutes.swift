@@ -2,7 +2,9 @@ import Hummingbird
 import ServiceKit
 
 /// The French web pages for people: server-rendered (Mustache, one layout), usable without
-/// JavaScript, every form protected by a CSRF token, every page with security headers.
+/// JavaScript, every form protected by a CSRF token, every page with security headers. Who may
+/// open which page is one table (`PageRoles`); the pages reach the services through one client
+/// (`ServiceClient`).
 ///
 /// | page | who |
 /// |---|---|
@@ -21,7 +23,9 @@ struct WebRoutes: Sendable {
         let identity = components.identity
         let secure = components.configuration.publicURL.hasPrefix("https")
         let renderer = WebRenderer(library: try WebRenderer.loadLibrary(), accounts: identity.accounts, secureCookies: secure)
-        let web = router.group().add(middleware: WebPageMiddleware(renderer: renderer, audit: identity.audit))
+        let web = router.group()
+            .add(middleware: WebPageMiddleware(renderer: renderer, audit: identity.audit))
+            .add(middleware: PageRolesMiddleware())
 
         web.get("/") { _, context -> Response in
             guard let caller = context.identity, caller.role != .service else { return WebRenderer.redirect("/connexion") }

@@ -20,6 +20,9 @@ struct OrganisationPages: Sendable {
     let directory: ServiceDirectory
     let renderer: WebRenderer
 
+    var organisation: ServiceClient { ServiceClient(directory: directory, service: "organisation", timeout: .seconds(30)) }
+    var inscription: ServiceClient { ServiceClient(directory: directory, service: "inscription", timeout: .seconds(15)) }
+
     /// The menu entries of the organisation pages, by role.
     static func menu(for role: Role?) -> [(String, String)] {
         switch role {
@@ -31,15 +34,6 @@ struct OrganisationPages: Sendable {
     }
 
     // MARK: What the services answer
-
-    struct Liste<T: Decodable>: Decodable { var items: [T] }
-    struct Page<T: Decodable>: Decodable { var items: [T]; var total: Int }
-
-    struct Probleme: Decodable {
-        struct Detail: Decodable { var location: String; var message: String }
-        var message: String
-        var details: [Detail]?
-    }
 
     struct Salle: Decodable { var nom: String; var places: Int }
 
@@ -198,8 +192,7 @@ struct OrganisationPages: Sendable {
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
         web.get("gestionnaire/organisation") { request, context -> Response in
-            try context.require(.gestionnaire)
-            let sessions = await sessionsOuvertes()
+            let sessions = await ServiceClient.sessionsOuvertes(directory)
             let page = SessionsPage(
                 sessions: sessions.map { LigneSession(code: $0.code, libelle: $0.libelle, lien: "/gestionnaire/sessions/\(Affichage.requete($0.code))/organisation") },
                 intro: "Choisissez la session dont organiser les épreuves : regroupements, affectation aux centres, numéros d'anonymat, convocations.",
@@ -208,85 +201,85 @@ struct OrganisationPages: Sendable {
         }
 
         web.get("gestionnaire/sessions/:code/organisation") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             return try await tableau(try context.parameters.require("code"), caller, request, context)
         }
 
         web.post("gestionnaire/sessions/:code/organisation/regroupements") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let code = try context.parameters.require("code")
             let form = try await WebForm.read(request)
             func liste(_ champ: String) -> [String] {
                 form[champ].split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init)
             }
-            let corps: [String: Any] = [
-                "libelle": form["libelle"], "specialites": liste("specialites"), "uais": liste("uais"), "departements": liste("departements"),
-                "categories": liste("categories"), "unites": liste("unites"), "centres": liste("centres"),
-            ]
-            let answer = try await appeler(.post, "/v1/sessions/\(Affichage.requete(code))/regroupements", caller, json: corps)
+            struct Corps: Encodable { var libelle: String; var specialites, uais, departements, categories, unites, centres: [String] }
+            let corps = Corps(
+                libelle: form["libelle"], specialites: liste("specialites"), uais: liste("uais"), departements: liste("departements"),
+                categories: liste("categories"), unites: liste("unites"), centres: liste("centres"))
+            let answer = try await organisation.appel(.post, "/sessions/\(Affichage.requete(code))/regroupements", as: caller, json: corps)
             if answer.status == .created {
                 return try await tableau(code, caller, request, context, succes: "Regroupement « \(form["libelle"]) » créé.")
             }
-            let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-            return try await tableau(code, caller, request, context, refus: probleme?.message ?? "Le regroupement n'a pas été créé.",
-                                     erreurs: (probleme?.details ?? []).map { "\(Self.champ($0.location)) : \($0.message)" },
+            let refus = organisation.refus(answer)
+            return try await tableau(code, caller, request, context, refus: refus.message,
+                                     erreurs: refus.details.map { "\(Self.champ($0.location)) : \($0.message)" },
                                      saisie: form.values, status: .unprocessableContent)
         }
 
         web.post("gestionnaire/sessions/:code/organisation/affectation") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let code = try context.parameters.require("code")
             let form = try await WebForm.read(request)
             let regroupement = form["regroupement"]
-            let chemin = regroupement.isEmpty ? "/v1/sessions/\(Affichage.requete(code))/affectation-automatique"
-                : "/v1/regroupements/\(Affichage.requete(regroupement))/affectation-automatique"
-            let answer = try await appeler(.post, chemin, caller, json: ["reprendre": form["reprendre"] == "oui"], timeout: .seconds(300))
-            guard answer.status == .ok, let rapport = try? JSONDecoder().decode(Rapport.self, from: answer.body) else {
-                let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-                return try await tableau(code, caller, request, context, refus: probleme?.message ?? "L'affectation automatique a échoué.")
+            let chemin = regroupement.isEmpty ? "/sessions/\(Affichage.requete(code))/affectation-automatique"
+                : "/regroupements/\(Affichage.requete(regroupement))/affectation-automatique"
+            let calcul = ServiceClient(directory: directory, service: "organisation", timeout: .seconds(300))
+            let answer = try await calcul.appel(.post, chemin, as: caller, json: ["reprendre": form["reprendre"] == "oui"])
+            guard answer.status == .ok, let rapport = try? calcul.decode(Rapport.self, answer) else {
+                return try await tableau(code, caller, request, context, refus: calcul.refus(answer).message)
             }
             let succes = "Affectation automatique : \(rapport.candidatsPlaces) candidat(s) placé(s) sur \(rapport.candidats) (\(rapport.epreuvesPlacees) épreuves), \(rapport.nonPlaces.count) non placé(s), \(rapport.groupesScindes) établissement(s) réparti(s) sur plusieurs centres, en \(rapport.millisecondes) ms."
             return try await tableau(code, caller, request, context, succes: succes, rapport: rapport.nonPlaces)
         }
 
         web.post("gestionnaire/sessions/:code/organisation/regroupements/:id/centre") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let code = try context.parameters.require("code")
             let id = try context.parameters.require("id")
             let form = try await WebForm.read(request)
-            let answer = try await appeler(.post, "/v1/regroupements/\(Affichage.requete(id))/affectation", caller, json: ["centre": form["centre"]])
+            let answer = try await organisation.appel(.post, "/regroupements/\(Affichage.requete(id))/affectation", as: caller, json: ["centre": form["centre"]])
             if answer.status == .ok { return try await tableau(code, caller, request, context, succes: "Regroupement affecté au centre \(form["centre"]).") }
-            let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-            return try await tableau(code, caller, request, context, refus: probleme?.message ?? "L'affectation a été refusée.", status: .unprocessableContent)
+            return try await tableau(code, caller, request, context, refus: organisation.refus(answer).message, status: .unprocessableContent)
         }
 
         for (action, libelle) in [("anonymats", "Numéros d'anonymat attribués."), ("convocations", "Convocations générées."),
                                   ("terminaison", "Organisation déclarée terminée : l'événement est transmis.")] {
             web.post("gestionnaire/sessions/:code/organisation/\(action)") { request, context -> Response in
-                let caller = try context.require(.gestionnaire)
+                let caller = try context.caller()
                 let code = try context.parameters.require("code")
                 _ = try await WebForm.read(request)
-                let answer = try await appeler(.post, "/v1/sessions/\(Affichage.requete(code))/\(action)", caller, json: nil, timeout: .seconds(120))
+                let lot = ServiceClient(directory: directory, service: "organisation", timeout: .seconds(120))
+                let answer = try await lot.appel(.post, "/sessions/\(Affichage.requete(code))/\(action)", as: caller)
                 if answer.status == .ok { return try await tableau(code, caller, request, context, succes: libelle) }
-                let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-                return try await tableau(code, caller, request, context, refus: probleme?.message ?? "L'opération a été refusée.",
-                                         erreurs: (probleme?.details ?? []).prefix(20).map { "\($0.location) : \($0.message)" }, status: .unprocessableContent)
+                let refus = lot.refus(answer)
+                return try await tableau(code, caller, request, context, refus: refus.message,
+                                         erreurs: refus.details.prefix(20).map { "\($0.location) : \($0.message)" }, status: .unprocessableContent)
             }
         }
 
         web.get("gestionnaire/sessions/:code/organisation/centres/:uai") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             return try await centre(try context.parameters.require("code"), try context.parameters.require("uai"), caller, request, context)
         }
 
         web.post("gestionnaire/sessions/:code/organisation/centres/:uai/placement") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             return try await placer(try context.parameters.require("code"), try context.parameters.require("uai"), caller, request, context)
         }
 
         web.get("etablissement/centre") { request, context -> Response in
-            let caller = try context.require(.etablissement)
-            let sessions = await sessionsOuvertes()
+            let caller = try context.caller()
+            let sessions = await ServiceClient.sessionsOuvertes(directory)
             let uais = caller.scopes.filter { $0.hasPrefix("uai:") }.map { String($0.dropFirst(4)) }.sorted()
             let page = SessionsPage(
                 sessions: sessions.flatMap { s in uais.map { uai in
@@ -298,29 +291,29 @@ struct OrganisationPages: Sendable {
         }
 
         web.get("etablissement/centre/:code/:uai") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let uai = try context.parameters.require("uai")
             guard caller.hasScope("uai", uai) else { throw ServiceError.forbidden("Accès refusé : le centre \(uai) n'est pas de votre ressort.") }
             return try await centre(try context.parameters.require("code"), uai, caller, request, context)
         }
 
         web.post("etablissement/centre/:code/:uai/placement") { request, context -> Response in
-            let caller = try context.require(.etablissement)
+            let caller = try context.caller()
             let uai = try context.parameters.require("uai")
             guard caller.hasScope("uai", uai) else { throw ServiceError.forbidden("Accès refusé : le centre \(uai) n'est pas de votre ressort.") }
             return try await placer(try context.parameters.require("code"), uai, caller, request, context)
         }
 
         web.get("candidat/convocations") { request, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             var lignes: [LigneConvocation] = []
-            for session in await sessionsOuvertes() {
+            for session in await ServiceClient.sessionsOuvertes(directory) {
                 struct Candidature: Decodable { var id: String; var numero: String; var specialite: String; var etat: String }
-                guard let page = try? await lire(Page<Candidature>.self, "inscription", "/v1/sessions/\(Affichage.requete(session.code))/candidatures?taille=20", caller)
+                guard let page = try? await inscription.lire(ServiceClient.Page<Candidature>.self, "/sessions/\(Affichage.requete(session.code))/candidatures?taille=20", as: caller)
                 else { continue }
                 for c in page.items where c.etat == "validee" || c.etat == "modifiee" {
-                    let versions = try? await lire(Liste<Version>.self, "organisation", "/v1/candidatures/\(Affichage.requete(c.id))/convocations",
-                                                   Self.avecNumero(caller, c.numero))
+                    let versions = try? await organisation.lire(ServiceClient.Liste<Version>.self, "/candidatures/\(Affichage.requete(c.id))/convocations",
+                                                                as: Self.avecNumero(caller, c.numero))
                     let derniere = versions?.items.first
                     lignes.append(LigneConvocation(
                         session: session.code, numero: c.numero, specialite: c.specialite,
@@ -334,16 +327,13 @@ struct OrganisationPages: Sendable {
         }
 
         web.get("candidat/convocations/:fichier") { _, context -> Response in
-            let caller = try context.require(.candidat)
+            let caller = try context.caller()
             let id = try context.parameters.require("fichier").replacingOccurrences(of: ".pdf", with: "")
             // Inscription says whose candidature it is (it answers only to its candidate).
             struct Candidature: Decodable { var numero: String }
-            let candidature = try await lire(Candidature.self, "inscription", "/v1/candidatures/\(Affichage.requete(id))", caller)
-            let answer = try await appeler(.get, "/v1/candidatures/\(Affichage.requete(id))/convocation", Self.avecNumero(caller, candidature.numero), json: nil)
-            guard answer.status == .ok else {
-                let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-                throw ServiceError(answer.status, code: "organisation", message: probleme?.message ?? "La convocation n'est pas disponible.")
-            }
+            let candidature = try await inscription.lire(Candidature.self, "/candidatures/\(Affichage.requete(id))", as: caller)
+            let answer = try await organisation.appel(.get, "/candidatures/\(Affichage.requete(id))/convocation", as: Self.avecNumero(caller, candidature.numero))
+            guard answer.status == .ok else { throw organisation.refus(answer) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/pdf", .contentDisposition: answer.contentDisposition ?? "inline; filename=\"convocation.pdf\"",
@@ -370,9 +360,9 @@ struct OrganisationPages: Sendable {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let session = Affichage.requete(code)
-        async let vues = lire(Liste<VueCentre>.self, "organisation", "/v1/sessions/\(session)/centres", caller)
-        async let regroupements = lire(Liste<Regroupement>.self, "organisation", "/v1/sessions/\(session)/regroupements", caller)
-        async let controle = lire(Controle.self, "organisation", "/v1/sessions/\(session)/verification", caller)
+        async let vues = organisation.lire(ServiceClient.Liste<VueCentre>.self, "/sessions/\(session)/centres", as: caller)
+        async let regroupements = organisation.lire(ServiceClient.Liste<Regroupement>.self, "/sessions/\(session)/regroupements", as: caller)
+        async let controle = organisation.lire(Controle.self, "/sessions/\(session)/verification", as: caller)
         let base = "/gestionnaire/sessions/\(session)/organisation"
         let centres = try await vues.items
         let verification = try await controle
@@ -421,9 +411,10 @@ struct OrganisationPages: Sendable {
         succes: String? = nil, refus: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let session = Affichage.requete(code), centre = Affichage.requete(uai)
-        let vue = try await lire(Liste<VueCentre>.self, "organisation", "/v1/sessions/\(session)/centres", caller).items.first { $0.uai == uai }
-        let delegations = try await lire(Liste<Delegation>.self, "organisation", "/v1/sessions/\(session)/delegations?centre=\(centre)", caller).items
-        let affectees = try await lire(Page<EpreuveCandidat>.self, "organisation", "/v1/sessions/\(session)/affectations?centre=\(centre)&mode=ponctuel&taille=200", caller)
+        let vue = try await organisation.lire(ServiceClient.Liste<VueCentre>.self, "/sessions/\(session)/centres", as: caller).items.first { $0.uai == uai }
+        let delegations = try await organisation.lire(ServiceClient.Liste<Delegation>.self, "/sessions/\(session)/delegations?centre=\(centre)", as: caller).items
+        let affectees = try await organisation.lire(
+            ServiceClient.Page<EpreuveCandidat>.self, "/sessions/\(session)/affectations?centre=\(centre)&mode=ponctuel&taille=200", as: caller)
         let gestionnaire = caller.role == .gestionnaire
         let base = gestionnaire ? "/gestionnaire/sessions/\(session)/organisation/centres/\(centre)" : "/etablissement/centre/\(session)/\(centre)"
         let api = "/api/v1/organisation/sessions/\(session)/centres/\(centre)/documents"
@@ -456,55 +447,16 @@ struct OrganisationPages: Sendable {
 
     private func placer(_ code: String, _ uai: String, _ caller: InternalIdentity, _ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let form = try await WebForm.read(request)
-        let answer = try await appeler(
-            .post, "/v1/sessions/\(Affichage.requete(code))/centres/\(Affichage.requete(uai))/placement", caller,
+        let answer = try await organisation.appel(
+            .post, "/sessions/\(Affichage.requete(code))/centres/\(Affichage.requete(uai))/placement", as: caller,
             json: ["specialite": form["specialite"], "unite": form["unite"], "ordre": form["ordre"].isEmpty ? "alphabetique" : form["ordre"]])
         if answer.status == .ok {
             return try await centre(code, uai, caller, request, context, succes: "Candidats de l'unité \(form["unite"]) placés en salle, tables numérotées.")
         }
-        let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-        return try await centre(code, uai, caller, request, context, refus: probleme?.message ?? "Le placement a été refusé.", status: .unprocessableContent)
+        return try await centre(code, uai, caller, request, context, refus: organisation.refus(answer).message, status: .unprocessableContent)
     }
 
     // MARK: Helpers
-
-    struct SessionOuverte { var code: String; var libelle: String }
-
-    /// The open sessions, from réglementation (as the gateway itself).
-    func sessionsOuvertes() async -> [SessionOuverte] {
-        struct Reponse: Decodable { struct S: Decodable { var code: String; var libelle: String; var etat: String }; var items: [S] }
-        guard let answer = try? await directory.call(
-            "reglementation", method: .get, path: "/v1/sessions?etat=ouverte&taille=20", identity: InternalIdentity(subject: "gateway", role: .service)),
-            answer.status == .ok, let liste = try? JSONDecoder().decode(Reponse.self, from: answer.body)
-        else { return [] }
-        return liste.items.filter { $0.etat == "ouverte" }.map { SessionOuverte(code: $0.code, libelle: $0.libelle) }
-    }
-
-    private func appeler(_ methode: HTTPRequest.Method, _ chemin: String, _ caller: InternalIdentity, json: Any?,
-                         timeout: Duration = .seconds(30)) async throws -> ServiceDirectory.Answer {
-        let corps = try json.map { try JSONSerialization.data(withJSONObject: $0) }
-        do {
-            return try await directory.call(
-                "organisation", method: methode, path: chemin, identity: caller, contentType: corps == nil ? nil : "application/json",
-                body: corps.map { ByteBuffer(bytes: $0) }, timeout: timeout)
-        } catch {
-            throw (error as ServiceDirectory.Failure).serviceError
-        }
-    }
-
-    private func lire<T: Decodable>(_ type: T.Type, _ service: String, _ chemin: String, _ caller: InternalIdentity) async throws -> T {
-        let answer: ServiceDirectory.Answer
-        do {
-            answer = try await directory.call(service, method: .get, path: chemin, identity: caller, timeout: .seconds(15))
-        } catch {
-            throw (error as ServiceDirectory.Failure).serviceError
-        }
-        guard answer.status == .ok else {
-            let probleme = try? JSONDecoder().decode(Probleme.self, from: answer.body)
-            throw ServiceError(answer.status, code: service, message: probleme?.message ?? "Le service \(service) a refusé la demande.")
-        }
-        return try JSONDecoder().decode(T.self, from: answer.body)
-    }
 
     /// `2027-06-09T09:00` → `09/06/2027 à 09:00`; an undated sitting says so.
     static func seance(_ cle: String) -> String {

@@ -84,13 +84,13 @@ struct GestionnairePages: Sendable {
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
         web.get("gestionnaire") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let page = await sessions(page: 1, taille: 20, as: caller)
             return await renderer.render("gestionnaire", titre: "Tableau de bord", page: page, request: request, context: context)
         }
         web.get("gestionnaire/sessions") { request, context -> Response in
-            let caller = try context.require(.gestionnaire, .admin)
-            let numero = max(1, request.uri.queryParameters.get("page", as: Int.self) ?? 1)
+            let caller = try context.caller()
+            let numero = Pagination.numero(request)
             var page = await sessions(page: numero, taille: 50, as: caller)
             if let total = page.total {
                 page.pagination = Pagination(page: numero, taille: 50, total: total, base: "/gestionnaire/sessions?")
@@ -98,7 +98,7 @@ struct GestionnairePages: Sendable {
             return await renderer.render("sessions", titre: "Sessions", page: page, request: request, context: context)
         }
         web.get("gestionnaire/sessions/:code") { request, context -> Response in
-            let caller = try context.require(.gestionnaire, .admin)
+            let caller = try context.caller()
             let text = try context.parameters.require("code")
             guard let code = try? SessionCode(text) else { throw ServiceError.notFound("Aucune session n'a le code « \(text) ».") }
             let page = try await sessionPage(code, as: caller)
@@ -135,15 +135,14 @@ struct GestionnairePages: Sendable {
 
     /// A page of sessions from the réglementation service, or why there is none.
     func sessions(page: Int, taille: Int, as caller: InternalIdentity) async -> SessionsPage {
-        do {
-            let answer = try await directory.call(
-                "reglementation", method: .get, path: "/v1/sessions?taille=\(taille)&page=\(page)", identity: caller)
+        do throws(ServiceError) {
+            let answer = try await ServiceClient(directory: directory, service: "reglementation").appel(.get, "/sessions?taille=\(taille)&page=\(page)", as: caller)
             guard answer.status == .ok, let list = try? JSONDecoder().decode(SessionsAnswer.self, from: answer.body) else {
                 return SessionsPage(sessions: [], indisponible: "Le service réglementation a répondu par une erreur (\(answer.status.code)) : la liste des sessions est indisponible pour le moment.")
             }
             return SessionsPage(sessions: list.items.map(Self.row), total: list.total)
         } catch {
-            return SessionsPage(sessions: [], indisponible: "\(error.serviceError.message) La liste des sessions est indisponible pour le moment.")
+            return SessionsPage(sessions: [], indisponible: "\(error.message) La liste des sessions est indisponible pour le moment.")
         }
     }
 
@@ -182,22 +181,5 @@ struct GestionnairePages: Sendable {
         case "ferme": ("Fermé", "etat--neutre")
         default: ("À ouvrir", "etat--attente")
         }
-    }
-}
-
-/// Links to the previous and next pages of a list.
-struct Pagination {
-    var page: Int
-    var pages: Int
-    var precedente: String?
-    var suivante: String?
-
-    /// `base` ends with `?` or `&`; `total` nil when unknown (then `hasMore` says if there is more).
-    init(page: Int, taille: Int, total: Int?, hasMore: Bool = false, base: String) {
-        self.page = page
-        pages = total.map { max(1, ($0 + taille - 1) / taille) } ?? 0
-        precedente = page > 1 ? "\(base)page=\(page - 1)" : nil
-        let more = total.map { page * taille < $0 } ?? hasMore
-        suivante = more ? "\(base)page=\(page + 1)" : nil
     }
 }

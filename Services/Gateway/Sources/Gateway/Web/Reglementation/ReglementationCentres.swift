@@ -59,14 +59,14 @@ extension ReglementationPages {
 
     func addCentres(to web: RouterGroup<ServiceRequestContext>) {
         web.get("gestionnaire/sessions/:code/centres") { request, context -> Response in
-            let caller = try context.require(.gestionnaire, .admin)
+            let caller = try context.caller()
             let text = try context.parameters.require("code")
             guard let code = try? SessionCode(text) else { throw ServiceError.notFound("Aucune session n'a le code « \(text) ».") }
             let session = code.description
             let query = request.uri.queryParameters
             let role = (query.get("role") ?? "").trimmingCharacters(in: .whitespaces)
             let recherche = (query.get("q") ?? query.get("uai") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            let numero = max(1, query.get("page", as: Int.self) ?? 1)
+            let numero = Pagination.numero(request)
             let roleConnu = Self.rolesCentre.contains { $0.0 == role }
             var page = CentresPage(
                 code: session, recherche: recherche,
@@ -77,7 +77,7 @@ extension ReglementationPages {
             var filtres = ""
             if roleConnu { filtres += "&role=\(role)" }
             if estUAI { filtres += "&uai=\(Affichage.requete(recherche.uppercased()))" }
-            do {
+            do throws(ServiceError) {
                 var centres: [CentreJSON] = []
                 var total = 0
                 if recherche.isEmpty || estUAI {
@@ -105,18 +105,16 @@ extension ReglementationPages {
                 if roleConnu { base += "role=\(role)&" }
                 if !recherche.isEmpty { base += "q=\(Affichage.requete(recherche))&" }
                 page.pagination = Pagination(page: numero, taille: Self.taillePage, total: total, base: base)
-            } catch let refus as ReglementationVue.RefusErreur {
-                if refus.status == .notFound { throw ServiceError.notFound("La session \(session) n'existe pas.") }
-                page.refus = refus.refus
             } catch {
-                page.refus = .init(titre: "Les centres sont indisponibles.", message: ReglementationVue.erreur(error).message, details: [])
+                if error.status == .notFound { throw ServiceError.notFound("La session \(session) n'existe pas.") }
+                page.refus = .init(titre: "Les centres n'ont pas pu être lus.", error)
             }
             return await renderer.render(
                 "reglementation-centres", titre: "Centres de la session \(session)", page: page, request: request, context: context)
         }
 
         web.get("gestionnaire/etablissements/:uai") { request, context -> Response in
-            let caller = try context.require(.gestionnaire, .admin)
+            let caller = try context.caller()
             let uai = try context.parameters.require("uai")
             struct Etablissement: Decodable {
                 var uai: String
@@ -128,19 +126,12 @@ extension ReglementationPages {
                 var habilitationCFA: Bool
                 var habilitationFPC: Bool
             }
-            let answer: ServiceDirectory.Answer
-            do {
-                answer = try await directory.call(
-                    "reglementation", method: .get, path: "/v1/etablissements/\(Affichage.requete(uai))", identity: caller)
-            } catch {
-                throw ReglementationVue.erreur(error)
+            let answer = try await reglementation.appel(.get, "/etablissements/\(Affichage.requete(uai))", as: caller)
+            if answer.status == .notFound || answer.status == .unprocessableContent {
+                throw ServiceError.notFound("Aucun établissement n'a l'UAI « \(uai) ».")
             }
-            guard answer.status == .ok, let e = try? JSONDecoder().decode(Etablissement.self, from: answer.body) else {
-                if answer.status == .notFound || answer.status == .unprocessableContent {
-                    throw ServiceError.notFound("Aucun établissement n'a l'UAI « \(uai) ».")
-                }
-                throw ServiceError(.badGateway, code: "service.erreur", message: ReglementationVue.refus(answer, titre: "").message)
-            }
+            guard answer.status == .ok else { throw ServiceError(.badGateway, code: "service.erreur", message: reglementation.refus(answer).message) }
+            let e = try reglementation.decode(Etablissement.self, answer)
             let faits: [AggregateView.Valeur] = [
                 .init(nom: "UAI", valeur: e.uai),
                 .init(nom: "Adresse", valeur: "\(e.adresse), \(e.codePostal) \(e.commune)"),
@@ -153,15 +144,8 @@ extension ReglementationPages {
         }
     }
 
-    func centresPage(_ session: String, filtres: String, page: Int, taille: Int, as caller: InternalIdentity) async throws -> CentresReponse {
-        let answer = try await directory.call(
-            "reglementation", method: .get,
-            path: "/v1/sessions/\(Affichage.requete(session))/centres?taille=\(taille)&page=\(page)\(filtres)", identity: caller)
-        guard answer.status == .ok, let reponse = try? JSONDecoder().decode(CentresReponse.self, from: answer.body) else {
-            throw ReglementationVue.RefusErreur(
-                status: answer.status, refus: ReglementationVue.refus(answer, titre: "Les centres n'ont pas pu être lus."))
-        }
-        return reponse
+    func centresPage(_ session: String, filtres: String, page: Int, taille: Int, as caller: InternalIdentity) async throws(ServiceError) -> CentresReponse {
+        try await reglementation.lire(CentresReponse.self, "/sessions/\(Affichage.requete(session))/centres?taille=\(taille)&page=\(page)\(filtres)", as: caller)
     }
 
     static func ligne(_ centre: CentreJSON) -> LigneCentre {
@@ -177,13 +161,5 @@ extension ReglementationPages {
     static func habilitations(cfa: Bool, fpc: Bool) -> String {
         let liste = [cfa ? "CFA habilité" : nil, fpc ? "FPC habilitée" : nil].compactMap { $0 }
         return liste.isEmpty ? "aucune" : liste.joined(separator: ", ")
-    }
-}
-
-extension ReglementationVue {
-    /// A service's refusal while reading, carried to the page.
-    struct RefusErreur: Error {
-        var status: HTTPResponse.Status
-        var refus: Refus
     }
 }

@@ -17,6 +17,8 @@ struct ReglementationPages: Sendable {
     let directory: ServiceDirectory
     let renderer: WebRenderer
 
+    var reglementation: ServiceClient { ServiceClient(directory: directory, service: "reglementation") }
+
     func add(to web: RouterGroup<ServiceRequestContext>) {
         addEtapes(to: web)
         addReglements(to: web)
@@ -27,7 +29,7 @@ struct ReglementationPages: Sendable {
 
     func addEtapes(to web: RouterGroup<ServiceRequestContext>) {
         web.post("gestionnaire/sessions/:code/services/:service/:action") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             _ = try await WebForm.read(request)
             let text = try context.parameters.require("code")
             let service = try context.parameters.require("service")
@@ -38,19 +40,12 @@ struct ReglementationPages: Sendable {
             let session = code.description
             let refus: ReglementationVue.Refus
             let status: HTTPResponse.Status
-            do {
-                let answer = try await directory.call(
-                    "reglementation", method: .post,
-                    path: "/v1/sessions/\(Affichage.requete(session))/services/\(service)/\(action)", identity: caller)
-                if (200..<300).contains(answer.status.code) {
-                    return WebRenderer.redirect("/gestionnaire/sessions/\(Affichage.requete(session))#titre-services")
-                }
-                refus = ReglementationVue.refus(answer, titre: Self.titreRefus(action: action, service: service))
-                status = answer.status.code >= 500 ? .badGateway : answer.status
+            do throws(ServiceError) {
+                try await reglementation.envoyer(.post, "/sessions/\(Affichage.requete(session))/services/\(service)/\(action)", as: caller)
+                return WebRenderer.redirect("/gestionnaire/sessions/\(Affichage.requete(session))#titre-services")
             } catch {
-                refus = ReglementationVue.Refus(
-                    titre: Self.titreRefus(action: action, service: service), message: ReglementationVue.erreur(error).message, details: [])
-                status = ReglementationVue.erreur(error).status
+                refus = ReglementationVue.Refus(titre: Self.titreRefus(action: action, service: service), error)
+                status = error.status
             }
             let pages = GestionnairePages(directory: directory, renderer: renderer)
             var page = try await pages.sessionPage(code, as: caller)
@@ -81,9 +76,8 @@ struct ReglementationPages: Sendable {
             var items: [Evenement]
             var total: Int
         }
-        do {
-            let answer = try await directory.call(
-                "reglementation", method: .get, path: "/v1/sessions/\(Affichage.requete(code))/historique?taille=200", identity: caller)
+        do throws(ServiceError) {
+            let answer = try await reglementation.appel(.get, "/sessions/\(Affichage.requete(code))/historique?taille=200", as: caller)
             guard answer.status == .ok, let reponse = try? JSONDecoder().decode(Reponse.self, from: answer.body) else {
                 return .init(evenements: [], indisponible: "L'historique de la session est indisponible (erreur \(answer.status.code)).")
             }
@@ -111,7 +105,7 @@ struct ReglementationPages: Sendable {
             let tronque = reponse.total > lignes.count ? "Seuls les \(lignes.count) premiers événements sur \(reponse.total) sont affichés." : nil
             return .init(evenements: lignes, indisponible: nil, tronque: tronque)
         } catch {
-            return .init(evenements: [], indisponible: "\(ReglementationVue.erreur(error).message) L'historique est indisponible pour le moment.")
+            return .init(evenements: [], indisponible: "\(error.message) L'historique est indisponible pour le moment.")
         }
     }
 
@@ -151,25 +145,18 @@ enum ReglementationVue {
             self.details = details
             aDetails = !details.isEmpty
         }
+
+        /// A refusal of the service (or its absence), every detail with its field.
+        init(titre: String, _ erreur: ServiceError) {
+            self.init(titre: titre, message: erreur.message,
+                      details: erreur.details.map { Detail(location: $0.location, code: $0.code, message: $0.message) })
+        }
     }
 
-    struct Detail: Sendable, Decodable {
+    struct Detail: Sendable {
         var location: String?
         var code: String?
         var message: String
-    }
-
-    struct CorpsErreur: Decodable {
-        var code: String?
-        var message: String
-        var details: [Detail]?
-    }
-
-    static func refus(_ answer: ServiceDirectory.Answer, titre: String) -> Refus {
-        if let corps = try? JSONDecoder().decode(CorpsErreur.self, from: answer.body) {
-            return Refus(titre: titre, message: corps.message, details: corps.details ?? [])
-        }
-        return Refus(titre: titre, message: "Le service réglementation a répondu par une erreur (\(answer.status.code)).", details: [])
     }
 
     struct Historique: Sendable {
@@ -195,13 +182,6 @@ enum ReglementationVue {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return Affichage.dateHeure(date) }
         return text
-    }
-
-    /// A failed call to the service as the pages say it.
-    static func erreur(_ error: any Error) -> ServiceError {
-        if let failure = error as? ServiceDirectory.Failure { return failure.serviceError }
-        if let error = error as? ServiceError { return error }
-        return ServiceError(.badGateway, code: "service.indisponible", message: "Le service réglementation ne répond pas. Réessayez plus tard.")
     }
 
     /// `Fabrication` from `fabrication`.

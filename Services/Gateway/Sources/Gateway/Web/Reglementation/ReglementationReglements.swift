@@ -106,14 +106,14 @@ extension ReglementationPages {
 
     func addReglements(to web: RouterGroup<ServiceRequestContext>) {
         web.get("gestionnaire/reglements") { request, context -> Response in
-            let caller = try context.require(.gestionnaire, .admin)
+            let caller = try context.caller()
             let recherche = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            let numero = max(1, request.uri.queryParameters.get("page", as: Int.self) ?? 1)
+            let numero = Pagination.numero(request)
             var page = ListePage(recherche: recherche, specialites: [])
-            do {
-                var path = "/v1/pilote/specialites?taille=50&page=\(numero)"
+            do throws(ServiceError) {
+                var path = "/pilote/specialites?taille=50&page=\(numero)"
                 if !recherche.isEmpty { path += "&q=\(Affichage.requete(recherche))" }
-                let answer = try await directory.call("reglementation", method: .get, path: path, identity: caller)
+                let answer = try await reglementation.appel(.get, path, as: caller)
                 if answer.status == .ok, let liste = try? JSONDecoder().decode(SpecialitesReponse.self, from: answer.body) {
                     page.specialites = liste.items.map {
                         LigneSpecialite(code: $0.code, libelle: $0.libelle, version: $0.derniereVersion,
@@ -123,21 +123,20 @@ extension ReglementationPages {
                     let base = recherche.isEmpty ? "/gestionnaire/reglements?" : "/gestionnaire/reglements?q=\(Affichage.requete(recherche))&"
                     page.pagination = Pagination(page: numero, taille: 50, total: liste.total, base: base)
                 } else {
-                    page.indisponible = ReglementationVue.refus(answer, titre: "").message
+                    page.indisponible = reglementation.refus(answer).message
                 }
             } catch {
-                page.indisponible = "\(ReglementationVue.erreur(error).message) La liste des spécialités est indisponible pour le moment."
+                page.indisponible = "\(error.message) La liste des spécialités est indisponible pour le moment."
             }
             return await renderer.render("reglementation-specialites", titre: "Règlements d'examen", page: page, request: request, context: context)
         }
 
         web.get("gestionnaire/reglements/import") { request, context -> Response in
-            try context.require(.gestionnaire)
             return await importPage(request: request, context: context)
         }
 
         web.post("gestionnaire/reglements/import") { request, context -> Response in
-            let caller = try context.require(.gestionnaire)
+            let caller = try context.caller()
             let body = try await request.body.collect(upTo: Self.tailleImport)
             let form = WebForm(encoded: String(buffer: body))
             guard CSRF.verify(cookie: request.cookies[CSRF.cookieName]?.value, field: form.values[CSRF.field]) else {
@@ -150,10 +149,9 @@ extension ReglementationPages {
                 page.refus = .init(titre: "Rien n'a été importé.", message: "Collez le contenu du fichier YAML du pilote national.", details: [])
                 status = .unprocessableContent
             } else {
-                do {
-                    let answer = try await directory.call(
-                        "reglementation", method: .post, path: "/v1/pilote/imports", identity: caller,
-                        contentType: "application/yaml", body: ByteBuffer(string: contenu))
+                do throws(ServiceError) {
+                    let answer = try await reglementation.appel(
+                        .post, "/pilote/imports", as: caller, contentType: "application/yaml", body: ByteBuffer(string: contenu))
                     if answer.status == .ok {
                         struct Rapport: Decodable {
                             struct Ligne: Decodable {
@@ -167,14 +165,14 @@ extension ReglementationPages {
                         let resume = rapport.map { "\($0.specialite)~\($0.version)~\($0.statut)" }.joined(separator: ",")
                         return WebRenderer.redirect("/gestionnaire/reglements/import?rapport=\(Affichage.requete(resume))")
                     }
-                    let refus = ReglementationVue.refus(answer, titre: "Rien n'a été importé.")
-                    page.refus = .init(titre: refus.titre, message: refus.message, details: [])
-                    page.erreurs = refus.details
+                    let refus = reglementation.refus(answer)
+                    page.refus = .init(titre: "Rien n'a été importé.", message: refus.message, details: [])
+                    page.erreurs = ReglementationVue.Refus(titre: "", refus).details
                     page.nombreErreurs = refus.details.isEmpty ? nil : refus.details.count
-                    status = answer.status.code >= 500 ? .badGateway : answer.status
+                    status = refus.status
                 } catch {
-                    page.refus = .init(titre: "Rien n'a été importé.", message: ReglementationVue.erreur(error).message, details: [])
-                    status = ReglementationVue.erreur(error).status
+                    page.refus = .init(titre: "Rien n'a été importé.", message: error.message, details: [])
+                    status = error.status
                 }
             }
             return await renderer.render(
@@ -182,24 +180,15 @@ extension ReglementationPages {
         }
 
         web.get("gestionnaire/reglements/:code") { request, context -> Response in
-            let caller = try context.require(.gestionnaire, .admin)
+            let caller = try context.caller()
             let code = try context.parameters.require("code")
             if code == "import" {
-                try context.require(.gestionnaire)
                 return await importPage(request: request, context: context)
             }
-            let answer: ServiceDirectory.Answer
-            do {
-                answer = try await directory.call(
-                    "reglementation", method: .get,
-                    path: "/v1/pilote/specialites/\(Affichage.requete(code))/reglements/derniere", identity: caller)
-            } catch {
-                throw ReglementationVue.erreur(error)
-            }
+            let answer = try await reglementation.appel(.get, "/pilote/specialites/\(Affichage.requete(code))/reglements/derniere", as: caller)
             if answer.status == .notFound { throw ServiceError.notFound("Aucun règlement pour la spécialité « \(code) ».") }
-            guard answer.status == .ok, let reglement = try? JSONDecoder().decode(ReglementJSON.self, from: answer.body) else {
-                throw ServiceError(.badGateway, code: "service.erreur", message: ReglementationVue.refus(answer, titre: "").message)
-            }
+            guard answer.status == .ok else { throw ServiceError(.badGateway, code: "service.erreur", message: reglementation.refus(answer).message) }
+            let reglement = try reglementation.decode(ReglementJSON.self, answer)
             let page = Self.vue(reglement)
             return await renderer.render(
                 "reglementation-reglement", titre: "Règlement du BP \(reglement.libelle)", page: page, request: request, context: context)

@@ -18,10 +18,10 @@ import Storage
 /// A message that crashes its process cannot be caught: the broker redelivers it, with everything
 /// else that was in flight. Redelivered messages therefore have their attempts counted
 /// beforehand in `inbox_attempts` (committed on its own): met for the first time, they are
-/// handled again together; counted before (they were being handled when the process died), one
-/// at a time. The one that crashes its process shows a growing count and is dead-lettered after
-/// `maximumAttempts`, while its innocent neighbours go through. The queue's delivery limit stays
-/// as the broker's last safety net.
+/// handled again together; met again (they were being handled when a process died), one at a
+/// time, each counted just before it is handled. The one that crashes its process shows a
+/// growing count and is dead-lettered after `maximumAttempts`, while its innocent neighbours go
+/// through. The queue's delivery limit stays as the broker's last safety net.
 public final class MessageConsumer: Service, Sendable {
     private let database: Database
     private let amqp: AMQPConsumer
@@ -121,62 +121,87 @@ public final class MessageConsumer: Service, Sendable {
         }
     }
 
-    /// Redelivered messages: their attempts are counted first (one committed statement), then
-    /// those met for the first time are handled together as a batch, those already counted
-    /// (they were being handled when a process died) one at a time, and those counted more
-    /// than `maximumAttempts` times go to the dead-letter queue. A message that crashes its
-    /// process is thus refused after its batch and three attempts alone, while its neighbours,
-    /// counted once with it, go through alone; a batch merely interrupted by a kill or a restart
-    /// is handled again at batch speed (a work queue's workers restarted every few seconds
-    /// must not fall behind their own redeliveries).
+    /// Redelivered messages. Those never counted before were in flight when a process stopped
+    /// (killed, restarted, or crashed by one of them): their attempt is counted for all of them
+    /// in one committed statement, then they are handled again together, at batch speed. Those
+    /// already counted were being handled again when a process died: one at a time, each
+    /// counted just before it is handled, so that only the message in hand is charged — the one
+    /// that crashes its process reaches `maximumAttempts` and the dead-letter queue, its
+    /// neighbours go through.
     private func processSuspects(_ suspects: [Item]) async throws {
-        let counts = try await countAttempts(suspects)
-        var again: [Item] = [], alone: [Item] = []
-        for item in suspects {
-            let attempt = counts[item.metadata.id.uuidString.lowercased()] ?? 1
-            if attempt > maximumAttempts {
-                try await deadLetter(
-                    item.delivery, type: item.metadata.type,
-                    reason: "handling was interrupted \(attempt - 1) times (the consumer crashed or was killed)")
-            } else if attempt == 1 {
-                again.append(item)
-            } else {
-                alone.append(item)
-            }
-        }
-        if again.count == 1 {
-            alone.insert(again[0], at: 0)
-        } else if !again.isEmpty {
+        let counted = try await alreadyCounted(suspects)
+        let firstTime = suspects.filter { !counted.contains(Self.key($0)) }
+        var alone = suspects.filter { counted.contains(Self.key($0)) }
+        if firstTime.count == 1 {
+            alone.insert(firstTime[0], at: 0)
+        } else if !firstTime.isEmpty {
+            _ = try await countAttempt(firstTime)
             do {
-                try await handleHoldingOnTransientFailure(again)
-                for item in again { try await amqp.ack(item.delivery) }
+                try await handleHoldingOnTransientFailure(firstTime)
+                for item in firstTime { try await amqp.ack(item.delivery) }
             } catch let failure as PermanentFailure {
                 logger.info("batch failed, isolating the culprit", metadata: ["error": "\(failure.reason)"])
-                alone = again + alone
+                alone = firstTime + alone
             }
         }
-        for item in alone { try await processAlone(item) }
+        for item in alone { try await processSuspect(item) }
+    }
+
+    /// One redelivered message: count the attempt first (committed), refuse it when it has
+    /// crashed its consumer too often, else handle it alone.
+    private func processSuspect(_ item: Item) async throws {
+        let attempt = try await countAttempt([item])[Self.key(item)] ?? 1
+        guard attempt <= maximumAttempts else {
+            try await deadLetter(
+                item.delivery, type: item.metadata.type,
+                reason: "handling was interrupted \(attempt - 1) times (the consumer crashed or was killed)")
+            return
+        }
+        try await processAlone(item)
+    }
+
+    private static func key(_ item: Item) -> String { item.metadata.id.uuidString.lowercased() }
+
+    /// The ids among `items` whose attempts were counted before.
+    private func alreadyCounted(_ items: [Item]) async throws -> Set<String> {
+        let ids = Array(Set(items.map(Self.key)))
+        return try await retryingTransientFailures {
+            var binds = PostgresBindings()
+            binds.append(ids)
+            let rows = try await self.database.query(PostgresQuery(
+                unsafeSQL: "SELECT message_id FROM \(self.attempts) WHERE message_id = ANY($1::text[])",
+                binds: binds))
+            var ids: Set<String> = []
+            for try await id in rows.decode(String.self) { ids.insert(id) }
+            return ids
+        }
     }
 
     /// Adds one to the attempts of each message (committed on its own); returns the counts.
-    private func countAttempts(_ items: [Item]) async throws -> [String: Int] {
+    private func countAttempt(_ items: [Item]) async throws -> [String: Int] {
         // One row per id, even when a message came twice in the batch.
-        let ids = Array(Set(items.map { $0.metadata.id.uuidString.lowercased() }))
+        let ids = Array(Set(items.map(Self.key)))
+        return try await retryingTransientFailures {
+            var binds = PostgresBindings()
+            binds.append(ids)
+            let rows = try await self.database.query(PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO \(self.attempts) (message_id, attempts) SELECT id, 1 FROM UNNEST($1::text[]) AS id
+                    ON CONFLICT (message_id) DO UPDATE SET attempts = \(self.attempts).attempts + 1, last_attempt = now()
+                    RETURNING message_id, attempts
+                    """,
+                binds: binds))
+            var counts: [String: Int] = [:]
+            for try await (id, count) in rows.decode((String, Int).self) { counts[id] = count }
+            return counts
+        }
+    }
+
+    private func retryingTransientFailures<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
         while true {
             do {
-                var binds = PostgresBindings()
-                binds.append(ids)
-                let rows = try await database.query(PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO \(attempts) (message_id, attempts) SELECT id, 1 FROM UNNEST($1::text[]) AS id
-                        ON CONFLICT (message_id) DO UPDATE SET attempts = \(attempts).attempts + 1, last_attempt = now()
-                        RETURNING message_id, attempts
-                        """,
-                    binds: binds))
-                var counts: [String: Int] = [:]
-                for try await (id, count) in rows.decode((String, Int).self) { counts[id] = count }
-                return counts
+                return try await body()
             } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
                 try await backoff.sleep()
             }

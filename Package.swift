@@ -137,6 +137,17 @@ let package = Package(
             path: "Shared/Documents",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Referentiel",
+            dependencies: [
+                "Contracts", "Domain", "Messaging", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Referentiel",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
     ]
     + service("Reglementation", executable: "cyclades-reglementation",
               dependencies: [
@@ -149,14 +160,14 @@ let package = Package(
               resources: [.copy("Pilote")])
     + service("Inscription", executable: "cyclades-inscription",
               dependencies: [
-                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents",
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents", "Referentiel",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "PostgresNIO", package: "postgres-nio"),
                   .product(name: "Crypto", package: "swift-crypto"),
               ])
     + service("Evaluation", executable: "cyclades-evaluation",
               dependencies: [
-                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents", "AMQP",
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents", "Referentiel", "AMQP",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "PostgresNIO", package: "postgres-nio"),
                   .product(name: "Crypto", package: "swift-crypto"),
@@ -164,7 +175,7 @@ let package = Package(
               ])
     + service("Organisation", executable: "cyclades-organisation",
               dependencies: [
-                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents",
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Documents", "Referentiel",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "PostgresNIO", package: "postgres-nio"),
               ])
@@ -261,6 +272,13 @@ let package = Package(
                 "Organisation", "Gateway", "Inscription", "TestSupport", "ServiceTestSupport", "ServiceKit", "Contracts", "Messaging", "Documents",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReferentielTests",
+            dependencies: [
+                "Referentiel", "TestSupport", "Contracts", "Messaging", "Storage", "Domain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

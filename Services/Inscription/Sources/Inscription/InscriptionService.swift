@@ -25,7 +25,7 @@ public enum InscriptionService: CycladesService {
 
     /// The events it keeps its copy from.
     public static func handlers(runtime: ServiceRuntime) -> MessageHandlers {
-        ReferentielHandlers.make(ReferentielRepository(database: runtime.database))
+        ReferentielRepository(database: runtime.database).handlers()
     }
 
     static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {

@@ -2,64 +2,16 @@ import Contracts
 import Domain
 import Foundation
 import PostgresNIO
+import Referentiel
 import Storage
 
-/// Evaluation's copy of réglementation (sessions, services open, centres) and organisation
-/// (units, copies by numéro d'anonymat, absences). Written by the consumer only.
-struct ReferentielRepository: Sendable {
-    let database: Database
+/// Evaluation's copy of réglementation (the shared one: sessions, services open, règlements,
+/// centres) and of organisation (units, copies by numéro d'anonymat, absences). Written by the
+/// consumer only.
+typealias ReferentielRepository = ReferentielReglementation
 
+extension ReferentielReglementation {
     private var logger: Logger { database.logger }
-
-    func enregistrer(_ session: SessionOuverte, on connection: PostgresConnection) async throws {
-        try await connection.query(SQL.query(
-            """
-            INSERT INTO \(database.table("sessions")) (code, academie, libelle) VALUES ($1, $2, $3)
-            ON CONFLICT (code) DO UPDATE SET academie = excluded.academie, libelle = excluded.libelle
-            """, session.session.value, session.academie, session.libelle), logger: logger)
-    }
-
-    func clore(_ cloture: SessionClose, on connection: PostgresConnection) async throws {
-        try await assurerSession(cloture.session, on: connection)
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("sessions")) SET close = true, services = '{}' WHERE code = $1", cloture.session.value),
-            logger: logger)
-    }
-
-    func ouvrir(_ service: ServiceEtape, session: SessionCode, on connection: PostgresConnection) async throws {
-        try await assurerSession(session, on: connection)
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("sessions")) SET services = array_append(array_remove(services, $2), $2) WHERE code = $1",
-            session.value, service.rawValue), logger: logger)
-    }
-
-    func fermer(_ service: ServiceEtape, session: SessionCode, on connection: PostgresConnection) async throws {
-        try await assurerSession(session, on: connection)
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("sessions")) SET services = array_remove(services, $2) WHERE code = $1",
-            session.value, service.rawValue), logger: logger)
-    }
-
-    /// Keeps the highest revision of the centre.
-    func enregistrer(_ centre: CentreEtat, on connection: PostgresConnection) async throws {
-        try await assurerSession(centre.session, on: connection)
-        try await connection.query(SQL.query(
-            """
-            INSERT INTO \(database.table("centres")) (session, uai, nom, commune, roles, revision)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (session, uai) DO UPDATE SET nom = excluded.nom, commune = excluded.commune,
-                roles = excluded.roles, revision = excluded.revision, retire = false
-            WHERE centres.revision < excluded.revision
-            """,
-            centre.session.value, centre.uai.value, centre.nom, centre.commune, centre.roles.map(\.rawValue), centre.revision),
-            logger: logger)
-    }
-
-    func retirer(_ retrait: CentreRetire, on connection: PostgresConnection) async throws {
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("centres")) SET retire = true WHERE session = $1 AND uai = $2",
-            retrait.session.value, retrait.uai.value), logger: logger)
-    }
 
     /// The whole current list of copies of one unit in one centre: new copies are added, copies
     /// no longer listed are marked withdrawn (a copy already in a lot stays in it). An older
@@ -108,13 +60,5 @@ struct ReferentielRepository: Sendable {
             UPDATE \(database.table("copies")) SET absence = $4, absence_revision = $5
             WHERE session = $1 AND unite = $2 AND numero = $3 AND absence_revision < $5
             """, absence.session.value, absence.unite, absence.numeroAnonymat, statut, absence.revision), logger: logger)
-    }
-
-    /// Events may come in any order after a redelivery: the session row exists before anything
-    /// refers to it (its académie and label filled in when its own event comes).
-    private func assurerSession(_ session: SessionCode, on connection: PostgresConnection) async throws {
-        try await connection.query(SQL.query(
-            "INSERT INTO \(database.table("sessions")) (code, academie, libelle) VALUES ($1, '', $2) ON CONFLICT (code) DO NOTHING",
-            session.value, session.libelle), logger: logger)
     }
 }

@@ -54,7 +54,7 @@ struct ImportCandidatures: Sendable {
     func importer(_ octets: [UInt8], session code: SessionCode, uai: UAI, essai: Bool, valider: Bool, par appelant: InternalIdentity) async throws -> Rapport {
         guard appelant.role == .gestionnaire || appelant.hasScope("uai", uai.value) else { throw Portee.refus }
         let session = try await inscriptions.session(code)
-        let centre = try await inscriptions.referentiel.centre(uai, session: code)
+        let centre = try await inscriptions.referentiel.centre(uai.value, session: code)
         // Reading and checking every line is seconds of CPU for a large file: off the pool.
         let (lignes, pretes, erreurs) = try await BlockingWork.run {
             try Self.lire(octets, session: session, centre: centre, uai: uai, appelant: appelant)

@@ -1,41 +1,27 @@
 import Contracts
 import Messaging
+import Referentiel
 
-/// The events organisation consumes. Each handler writes in the consumer's transaction (with
-/// the inbox row), so a redelivered message changes nothing twice; what a change implies
-/// (placement events, copy lists, convocations already generated) follows in the same
-/// transaction through `Suites`.
+/// The events organisation consumes: réglementation's through the shared copy, whose hook
+/// derives the units of a new règlement and unseats candidates from rooms a centre no longer
+/// has; inscription's candidatures. Each handler writes in the consumer's transaction (with the
+/// inbox row), so a redelivered message changes nothing twice; what a change of règlement,
+/// centre or candidature implies (placement events, copy lists, convocations already generated)
+/// follows in the same transaction through `Suites`.
 enum ReferentielHandlers {
     static let systeme = "organisation"
 
     static func make(_ referentiel: ReferentielRepository, suites: Suites, anonymats: AnonymatRepository) -> MessageHandlers {
-        var handlers = MessageHandlers()
-        handlers.on(SessionOuverte.self) { envelope, context in
-            try await referentiel.enregistrer(envelope.payload, on: context.connection)
-        }
-        handlers.on(SessionClose.self) { envelope, context in
-            try await referentiel.enregistrer(envelope.payload, on: context.connection)
-        }
-        handlers.on(ServiceOuvert.self) { envelope, context in
-            try await referentiel.ouvrir(envelope.payload.service, session: envelope.payload.session, on: context.connection)
-        }
-        handlers.on(ServiceFerme.self) { envelope, context in
-            try await referentiel.fermer(envelope.payload.service, session: envelope.payload.session, on: context.connection)
-        }
-        handlers.on(ReglementPublie.self) { envelope, context in
-            try await referentiel.enregistrer(envelope.payload, on: context.connection)
-            try await suites.apresChangement(session: envelope.payload.session.value, par: systeme, on: context.connection)
-        }
-        handlers.on(CentreDeclare.self) { envelope, context in
-            try await referentiel.enregistrer(envelope.payload.centre, on: context.connection)
-            try await suites.apresChangement(session: envelope.payload.session.value, par: systeme, on: context.connection)
-        }
-        handlers.on(CentreModifie.self) { envelope, context in
-            try await referentiel.enregistrer(envelope.payload.centre, on: context.connection)
-            try await suites.apresChangement(session: envelope.payload.session.value, par: systeme, on: context.connection)
-        }
-        handlers.on(CentreRetire.self) { envelope, context in
-            try await referentiel.retirer(envelope.payload, on: context.connection)
+        var handlers = referentiel.reglementation.handlers { changement, context in
+            switch changement {
+            case .reglementPublie(let reglement, let nouveau):
+                if nouveau { try await referentiel.appliquer(reglement, on: context.connection) }
+            case .centre(let centre, let nouveau):
+                if nouveau { try await referentiel.appliquer(centre, on: context.connection) }
+            case .sessionOuverte, .sessionClose, .serviceOuvert, .serviceFerme, .centreRetire:
+                return
+            }
+            try await suites.apresChangement(session: changement.session.value, par: systeme, on: context.connection)
         }
         handlers.on(CandidatureValidee.self) { envelope, context in
             let ecrites = try await referentiel.enregistrer([envelope.payload.candidature], on: context.connection)

@@ -3,72 +3,49 @@ import Domain
 import Foundation
 import Messaging
 import PostgresNIO
+import Referentiel
 import Storage
 
-/// Organisation's copy of réglementation and inscription: sessions, open step services, the
-/// units of the published règlement (with this session's national dates), centres with their
-/// rooms, validated candidatures and, from them, the épreuves-candidats to place. Written by the
-/// consumer only (set-based, so that a bench can feed thousands of candidatures at once).
+/// Organisation's copy of réglementation and inscription: the réglementation as every service
+/// keeps it (`ReferentielReglementation`), plus what placing needs from it: the units of the
+/// published règlement (with this session's national dates) and the validated candidatures
+/// with, from them, the épreuves-candidats to place. Written by the consumer only (set-based,
+/// so that a bench can feed thousands of candidatures at once).
 struct ReferentielRepository: Sendable {
     let database: Database
+    let reglementation: ReferentielReglementation
+
+    init(database: Database) {
+        self.database = database
+        reglementation = ReferentielReglementation(database: database)
+    }
 
     var logger: Logger { database.logger }
 
-    // MARK: Sessions and services
+    // MARK: Réglementation (what the consumer writes, for a bench feeding a session the same way)
 
     func enregistrer(_ session: SessionOuverte, on connection: PostgresConnection) async throws {
-        try await connection.query(SQL.query(
-            """
-            INSERT INTO \(database.table("sessions")) (code, academie, libelle, debut_epreuves)
-            VALUES ($1, $2, $3, $4::date)
-            ON CONFLICT (code) DO UPDATE SET academie = excluded.academie, libelle = excluded.libelle,
-                debut_epreuves = excluded.debut_epreuves
-            """, session.session.value, session.academie, session.libelle, session.debutEpreuves), logger: logger)
-    }
-
-    func enregistrer(_ cloture: SessionClose, on connection: PostgresConnection) async throws {
-        try await assurerSession(cloture.session, academie: cloture.academie, on: connection)
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("sessions")) SET close = true, services = '{}' WHERE code = $1", cloture.session.value), logger: logger)
+        try await reglementation.enregistrer(session, on: connection)
     }
 
     func ouvrir(_ service: ServiceEtape, session: SessionCode, on connection: PostgresConnection) async throws {
-        try await assurerSession(session, academie: nil, on: connection)
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("sessions")) SET services = array_append(array_remove(services, $2), $2) WHERE code = $1",
-            session.value, service.rawValue), logger: logger)
+        try await reglementation.ouvrir(service, session: session, on: connection)
     }
 
-    func fermer(_ service: ServiceEtape, session: SessionCode, on connection: PostgresConnection) async throws {
-        try await assurerSession(session, academie: nil, on: connection)
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("sessions")) SET services = array_remove(services, $2) WHERE code = $1",
-            session.value, service.rawValue), logger: logger)
-    }
-
-    /// Events of a session may come in any order after a redelivery: its row exists first.
-    func assurerSession(_ session: SessionCode, academie: String?, on connection: PostgresConnection) async throws {
-        try await connection.query(SQL.query(
-            "INSERT INTO \(database.table("sessions")) (code, academie, libelle) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING",
-            session.value, academie ?? "", session.libelle), logger: logger)
-    }
-
-    // MARK: Règlement
-
-    /// The newest publication replaces the units of the session (an older one arriving late
-    /// changes nothing); dates and durations of épreuves-candidats not set locally follow it.
+    /// The newest publication (an older one arriving late changes nothing), then its units.
     func enregistrer(_ reglement: ReglementPublie, on connection: PostgresConnection) async throws {
+        if try await reglementation.enregistrer(reglement, on: connection) { try await appliquer(reglement, on: connection) }
+    }
+
+    /// The highest revision of the centre with its rooms, then the seats it no longer has.
+    func enregistrer(_ centre: CentreEtat, on connection: PostgresConnection) async throws {
+        if try await reglementation.enregistrer(centre, on: connection) { try await appliquer(centre, on: connection) }
+    }
+
+    /// A newer publication replaces the units of the session; dates and durations of
+    /// épreuves-candidats not set locally follow it.
+    func appliquer(_ reglement: ReglementPublie, on connection: PostgresConnection) async throws {
         let session = reglement.session.value
-        try await assurerSession(reglement.session, academie: reglement.academie, on: connection)
-        let ecrit = try await connection.query(SQL.query(
-            """
-            INSERT INTO \(database.table("reglements")) (session, version) VALUES ($1, $2)
-            ON CONFLICT (session) DO UPDATE SET version = excluded.version, recu_le = now()
-            WHERE reglements.version < excluded.version RETURNING version
-            """, session, reglement.version), logger: logger)
-        var nouveau = false
-        for try await _ in ecrit.decode(Int.self) { nouveau = true }
-        guard nouveau else { return }
         var specialites: [String] = [], specialiteLibelles: [String] = [], epreuves: [String] = [], epreuveLibelles: [String] = []
         var unites: [String] = [], libelles: [String] = [], formes: [String] = [], durees: [Int?] = [], preparations: [Int?] = []
         var pas: [Int] = [], pasCCF: [Int] = [], debuts: [String?] = [], sujets: [String?] = []
@@ -115,45 +92,14 @@ struct ReferentielRepository: Sendable {
         "(\(duree) + (\(duree) * \(pourcent) + 99) / 100)"
     }
 
-    // MARK: Centres
-
-    /// Keeps the highest revision of the centre, with its rooms.
-    func enregistrer(_ centre: CentreEtat, on connection: PostgresConnection) async throws {
-        try await assurerSession(centre.session, academie: nil, on: connection)
-        let rows = try await connection.query(SQL.query(
-            """
-            INSERT INTO \(database.table("centres")) (session, uai, nom, commune, roles, gestion_autonome, revision)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (session, uai) DO UPDATE SET nom = excluded.nom, commune = excluded.commune, roles = excluded.roles,
-                gestion_autonome = excluded.gestion_autonome, revision = excluded.revision, retire = false
-            WHERE centres.revision < excluded.revision RETURNING revision
-            """,
-            centre.session.value, centre.uai.value, centre.nom, centre.commune, centre.roles.map(\.rawValue),
-            centre.gestionAutonome, centre.revision), logger: logger)
-        var ecrit = false
-        for try await _ in rows.decode(Int.self) { ecrit = true }
-        guard ecrit else { return }
-        try await connection.query(SQL.query(
-            "DELETE FROM \(database.table("salles")) WHERE session = $1 AND uai = $2", centre.session.value, centre.uai.value), logger: logger)
-        try await connection.query(SQL.query(
-            """
-            INSERT INTO \(database.table("salles")) (session, uai, nom, places, ordre)
-            SELECT $1, $2, nom, places, ordre FROM UNNEST($3::text[], $4::int4[]) WITH ORDINALITY AS s (nom, places, ordre)
-            ON CONFLICT DO NOTHING
-            """, centre.session.value, centre.uai.value, centre.salles.map(\.nom), centre.salles.map(\.places)), logger: logger)
-        // A room that no longer exists seats nobody: those candidates are to be seated again.
+    /// A room that no longer exists seats nobody: those candidates are to be seated again.
+    func appliquer(_ centre: CentreEtat, on connection: PostgresConnection) async throws {
         try await connection.query(SQL.query(
             """
             UPDATE \(database.table("affectations")) f SET salle = NULL, place = NULL, a_publier = true
             WHERE f.session = $1 AND f.centre = $2 AND f.salle IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM \(database.table("salles")) s WHERE s.session = f.session AND s.uai = f.centre AND s.nom = f.salle)
             """, centre.session.value, centre.uai.value), logger: logger)
-    }
-
-    func retirer(_ retrait: CentreRetire, on connection: PostgresConnection) async throws {
-        try await connection.query(SQL.query(
-            "UPDATE \(database.table("centres")) SET retire = true WHERE session = $1 AND uai = $2",
-            retrait.session.value, retrait.uai.value), logger: logger)
     }
 
     // MARK: Candidatures
@@ -164,7 +110,7 @@ struct ReferentielRepository: Sendable {
     @discardableResult
     func enregistrer(_ candidatures: [CandidatureEtat], on connection: PostgresConnection) async throws -> (ids: [UUID], unitesRetirees: [String]) {
         guard !candidatures.isEmpty else { return ([], []) }
-        for session in Set(candidatures.map(\.session)) { try await assurerSession(session, academie: nil, on: connection) }
+        for session in Set(candidatures.map(\.session)) { try await reglementation.assurerSession(session, on: connection) }
         let c = candidatures
         let amenagements = try c.map { String(decoding: try MessageCoding.encoder().encode($0.amenagements), as: UTF8.self) }
         let rows = try await connection.query(SQL.query(
@@ -281,29 +227,11 @@ struct ReferentielRepository: Sendable {
 
     /// The centres of the session with their rooms (withdrawn ones flagged), by name.
     func centres(session: SessionCode, uais: [String]? = nil, on connection: PostgresConnection? = nil) async throws -> [CentreEpreuve] {
-        let query = SQL.query(
-            """
-            SELECT c.uai, c.nom, c.commune, c.roles, c.gestion_autonome, c.retire,
-                COALESCE(array_agg(s.nom ORDER BY s.ordre) FILTER (WHERE s.nom IS NOT NULL), '{}'),
-                COALESCE(array_agg(s.places ORDER BY s.ordre) FILTER (WHERE s.nom IS NOT NULL), '{}')
-            FROM \(database.table("centres")) c LEFT JOIN \(database.table("salles")) s ON s.session = c.session AND s.uai = c.uai
-            WHERE c.session = $1 AND ($2::text[] IS NULL OR c.uai = ANY($2))
-            GROUP BY c.uai, c.nom, c.commune, c.roles, c.gestion_autonome, c.retire ORDER BY c.nom, c.uai
-            """, session.value, uais)
-        let rows = if let connection { try await connection.query(query, logger: logger) } else { try await database.query(query) }
-        var centres: [CentreEpreuve] = []
-        for try await (uai, nom, commune, roles, autonome, retire, salles, places) in rows.decode(
-            (String, String, String, [String], Bool, Bool, [String], [Int32]).self)
-        {
-            centres.append(CentreEpreuve(
-                uai: uai, nom: nom, commune: commune, roles: roles.compactMap(RoleCentre.init(rawValue:)), gestionAutonome: autonome,
-                retire: retire, salles: zip(salles, places).map { Salle(nom: $0, places: Int($1)) }))
-        }
-        return centres
+        try await reglementation.centres(session: session, uais: uais, on: connection)
     }
 
     func centre(_ uai: String, session: SessionCode, on connection: PostgresConnection? = nil) async throws -> CentreEpreuve? {
-        try await centres(session: session, uais: [uai], on: connection).first
+        try await reglementation.centre(uai, session: session, on: connection)
     }
 }
 
@@ -319,15 +247,9 @@ struct SessionOrganisation: Sendable {
 }
 
 /// A centre of the session, with its rooms.
-struct CentreEpreuve: Sendable, Codable {
-    var uai: String
-    var nom: String
-    var commune: String
-    var roles: [RoleCentre]
-    var gestionAutonome: Bool
-    var retire: Bool
-    var salles: [Salle]
+typealias CentreEpreuve = CentreReferentiel
 
+extension CentreReferentiel {
     var capacite: Int { salles.reduce(0) { $0 + $1.places } }
     var estCentreEpreuve: Bool { roles.contains(.epreuve) && !retire }
     /// Where a convocation sends the candidate (the copy holds no street address).

@@ -54,14 +54,8 @@ struct Inscriptions: Sendable {
         let compte = appelant.role == .candidat ? appelant.subject : nil
         try await database.transaction { connection in
             let candidatId = try await candidatures.candidat(candidat, compte: compte, on: connection)
-            if let autre = try await candidatures.autreCandidature(candidat: candidatId, session: code.value, sauf: nil, on: connection) {
-                throw Self.uneSeuleSpecialite(autre, session: code)
-            }
-            var homonymeAccepte: String?
-            if let numero = try await candidatures.homonyme(cle: candidat.cleIdentite, candidat: candidatId, session: code.value, on: connection) {
-                guard appelant.role == .gestionnaire && saisie.accepterHomonyme == true else { throw Self.doublon(numero, candidat) }
-                homonymeAccepte = numero
-            }
+            let homonymeAccepte = try await controle(on: connection).creation(
+                candidat: candidatId, candidat, session: code, accepterHomonyme: saisie.accepterHomonyme == true, par: appelant)
             do {
                 _ = try await candidatures.nouvelleCandidature(
                     id: id, session: code.value, candidat: candidatId, choix: choix, homonymeAccepte: homonymeAccepte,
@@ -148,21 +142,10 @@ struct Inscriptions: Sendable {
         _ candidature: Candidature, choixValide: Choix?, etat: EtatCandidature, contexte: Contexte, par appelant: InternalIdentity,
         on connection: PostgresConnection
     ) async throws {
-        let code = contexte.session.code
         let session = contexte.session
         let centre = contexte.centre(candidature.uai)
-        if let autre = try await candidatures.autreCandidature(candidat: candidature.candidatId, session: candidature.session, sauf: candidature.id, on: connection) {
-            throw Self.uneSeuleSpecialite(autre, session: code)
-        }
-        if candidature.homonymeAccepte == nil,
-           let numero = try await candidatures.homonyme(cle: candidature.candidat.cleIdentite, candidat: candidature.candidatId, session: candidature.session, on: connection)
-        {
-            throw Self.doublon(numero, candidature.candidat)
-        }
-        let regles = ReglesInscription(
-            session: session, candidat: candidature.candidat, choix: candidature.choix, centre: centre, appelant: appelant,
-            piecesValables: try await candidatures.piecesValables(candidature.id, on: connection), choixValide: choixValide)
-        let resultat = try regles.verifier()
+        let resultat = try await controle(on: connection).validation(
+            candidature, session: session, centre: centre, choixValide: choixValide, par: appelant)
         _ = try await candidatures.enregistrerValidation(candidature.id, etat: etat, resultat: resultat, on: connection)
         guard let validee = try await candidatures.lire(candidature.id, on: connection) else { throw Self.inconnue(candidature.id) }
         try await confirmations.generer(validee, session: session, par: appelant.subject, on: connection)
@@ -212,6 +195,11 @@ struct Inscriptions: Sendable {
 
     // MARK: Helpers
 
+    /// The registration rules over this transaction's candidatures.
+    func controle(on connection: PostgresConnection) -> ControleCandidature<CandidatureRepository.EnTransaction> {
+        ControleCandidature(store: candidatures.dans(connection))
+    }
+
     /// What the rules read from the réglementation copy, loaded BEFORE a transaction opens: a
     /// transaction holds its connection, and borrowing a second one from the pool inside it
     /// deadlocks the pool once as many requests as it has connections do so at once.
@@ -257,19 +245,5 @@ struct Inscriptions: Sendable {
 
     static func annulee(_ c: Candidature) -> ServiceError {
         ServiceError.conflict("candidature.annulee", "La candidature n° \(c.numero) est annulée : elle ne peut plus changer.")
-    }
-
-    static func uneSeuleSpecialite(_ autre: (numero: String, specialite: String), session: SessionCode) -> ServiceError {
-        ServiceError.invalid(
-            "candidature.specialite_unique",
-            "Ce candidat a déjà une candidature pour la session \(session.value) (n° \(autre.numero), spécialité \(autre.specialite)) : un seul BP par candidat et par session.",
-            details: [.init(location: "specialite", code: "candidature.specialite_unique", message: "Un seul BP par candidat et par session.")])
-    }
-
-    static func doublon(_ numero: String, _ candidat: Candidat) -> ServiceError {
-        ServiceError.invalid(
-            "candidature.doublon",
-            "Doublon probable : la candidature n° \(numero) porte déjà le nom \(candidat.nomFamille.uppercased()), le prénom et la date de naissance \(ReglesInscription.date(candidat.dateNaissance)). S'il s'agit d'une autre personne, le gestionnaire peut l'accepter.",
-            details: [.init(location: "candidat", code: "candidature.doublon", message: "Même nom, prénom et date de naissance que la candidature n° \(numero).")])
     }
 }

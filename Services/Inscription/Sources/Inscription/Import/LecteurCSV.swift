@@ -1,3 +1,17 @@
+// Why a hand-written reader (issue 19, item 8), checked on 2026-12-05: the machine's package
+// mirror holds two CSV libraries, swiftcsv/SwiftCSV 0.10.0 and yaslab/CSV.swift 2.5.2, and
+// neither gives what the import reports. Fed `a;b⏎"x⏎y";1⏎⏎"q""r";2⏎last;3` (CRLF):
+// - line numbers: both return a record's fields only (SwiftCSV `enumerateAsArray`/`rows`,
+//   CSV.swift `CSVReader.next() -> [String]?`), never where it starts in the file; the record
+//   `"q""r";2` is on line 5 (a quoted cell spans lines 2-3, line 4 is blank) and would have to
+//   be found again by counting the line breaks inside the cells returned and the blank lines,
+//   i.e. a second reader around the library;
+// - blank lines: SwiftCSV returns one as a record of empty cells (`["", ""]`), CSV.swift as
+//   `[""]`: the import would report a column-count error where it skips the line today;
+// - encodings: CSV.swift reads UTF-8/16/32 only (`UnicodeCodec`), SwiftCSV reads a `String`;
+//   ISO-8859-15 (and the UTF-8 BOM) would still be decoded here, by `texte(_:)`.
+// So the reader below stays, with its tests (ImportTests) unchanged.
+
 import Foundation
 
 /// Reads CSV as spreadsheets write it (RFC 4180): `;` or `,` separators (guessed from the

@@ -30,9 +30,9 @@ struct Affectations: Sendable {
         try await connection.query(SQL.query("SELECT pg_advisory_xact_lock(hashtext('organisation.placement.' || $1))", session), logger: logger)
     }
 
-    func centresEpreuve(_ session: SessionCode, parmi autorises: [String], on connection: PostgresConnection) async throws -> [CentreEpreuve] {
-        try await referentiel.centres(session: session, on: connection)
-            .filter { $0.estCentreEpreuve && (autorises.isEmpty || autorises.contains($0.uai)) }
+    /// The assignment rules over this transaction's épreuves-candidats.
+    func regles(on connection: PostgresConnection) -> AffectationCentres<AffectationRepository.EnTransaction> {
+        AffectationCentres(store: affectations.dans(connection, referentiel: referentiel))
     }
 
     // MARK: Automatic
@@ -63,36 +63,11 @@ struct Affectations: Sendable {
         guard !session.close else { throw Self.close(code) }
         return try await database.transaction { connection in
             try await verrouiller(code.value, on: connection)
-            let centres = try await centresEpreuve(code, parmi: regroupement?.centres ?? [], on: connection)
-            let epreuves = try await affectations.aPlacer(session: code.value, regroupement: regroupement?.id, reprendre: reprendre, on: connection)
-            var charges = try await affectations.charges(session: code.value, on: connection)
-            // Re-placing: what these épreuves held no longer counts.
-            for epreuve in epreuves {
-                guard let centre = epreuve.centre, var besoin = charges[centre]?[epreuve.seance] else { continue }
-                besoin = besoin - .candidat(salleSeparee: epreuve.salleSeparee, majoration: epreuve.majoration)
-                charges[centre]![epreuve.seance] = besoin
-            }
+            let fait = try await regles(on: connection).automatique(session: code, regroupement: regroupement, reprendre: reprendre)
+            let (epreuves, resultat) = (fait.epreuves, fait.resultat)
             let parCandidat = Dictionary(grouping: epreuves, by: \.candidature)
-            let candidats = parCandidat.values.map { liste in
-                let e = liste[0]
-                return AffectationAutomatique.Candidat(
-                    candidature: e.candidature, uai: e.uai, departement: e.departement, salleSeparee: e.salleSeparee,
-                    majoration: e.majoration, seances: liste.map { ($0.unite, $0.seance) })
-            }.sorted { $0.candidature.uuidString < $1.candidature.uuidString }
-            let algorithme = AffectationAutomatique(
-                centres: centres.map { .init(uai: $0.uai, nom: $0.nom, places: $0.salles.map(\.places)) }, charges: charges)
-            // Seconds of CPU for tens of thousands of candidates: off the cooperative pool.
-            let resultat = try await BlockingWork.run {
-                var algorithme = algorithme
-                return algorithme.executer(candidats)
-            }
             let centreDe = Dictionary(resultat.placements.map { ($0.candidature, $0.centre) }, uniquingKeysWith: { a, _ in a })
-            try await affectations.placer(
-                epreuves.compactMap { e in centreDe[e.candidature].map { (e.candidature, e.unite, $0) } },
-                regroupement: regroupement?.id, origine: "automatique", on: connection)
             let motifDe = Dictionary(resultat.nonPlaces.map { ($0.candidature, $0.motif) }, uniquingKeysWith: { a, _ in a })
-            try await affectations.nonPlacees(
-                epreuves.compactMap { e in motifDe[e.candidature].map { (e.candidature, e.unite, $0) } }, on: connection)
             let bilan = try await suites.apresChangement(session: code.value, par: appelant.subject, on: connection)
             let identites = try await identites(Array(motifDe.keys), on: connection)
             let nonPlaces = resultat.nonPlaces.map { np in
@@ -101,7 +76,7 @@ struct Affectations: Sendable {
                     unites: (parCandidat[np.candidature] ?? []).map(\.unite).sorted(), motif: np.motif)
             }.sorted { ($0.nom, $0.numeroCandidat) < ($1.nom, $1.numeroCandidat) }
             return Rapport(
-                candidats: candidats.count, epreuves: epreuves.count, candidatsPlaces: centreDe.count,
+                candidats: fait.candidats, epreuves: epreuves.count, candidatsPlaces: centreDe.count,
                 epreuvesPlacees: epreuves.filter { centreDe[$0.candidature] != nil }.count, groupesScindes: resultat.groupesScindes,
                 nonPlaces: nonPlaces, affectationsPubliees: bilan.affectationsPubliees,
                 millisecondes: Int((ContinuousClock.now - debut).components.seconds * 1000
@@ -132,16 +107,7 @@ struct Affectations: Sendable {
         _ = try await session(code)
         return try await database.transaction { connection in
             try await verrouiller(code.value, on: connection)
-            let toutes = try await affectations.aPlacer(session: code.value, regroupement: nil, reprendre: true, candidature: candidature, on: connection)
-            guard !toutes.isEmpty else {
-                throw ServiceError.notFound("La candidature \(candidature.uuidString.lowercased()) n'a pas d'épreuve ponctuelle à placer dans la session \(code.value).")
-            }
-            if let unites, let manquante = unites.first(where: { u in !toutes.contains { $0.unite == u } }) {
-                throw ServiceError.invalid("affectation.unite", "L'unité \(manquante) n'est pas une épreuve ponctuelle de ce candidat.",
-                                           details: [.init(location: "unites", code: "affectation.unite", message: "Unité \(manquante) inconnue pour ce candidat.")])
-            }
-            let epreuves = toutes.filter { unites == nil || unites!.contains($0.unite) }
-            try await placerSousCapacite(epreuves, centre: uai, session: code, regroupement: nil, on: connection)
+            let epreuves = try await regles(on: connection).candidat(session: code, candidature: candidature, centre: uai, unites: unites)
             let bilan = try await suites.apresChangement(session: code.value, par: appelant.subject, on: connection)
             return Manuel(centre: uai, epreuvesPlacees: epreuves.count, affectationsPubliees: bilan.affectationsPubliees)
         }
@@ -152,39 +118,10 @@ struct Affectations: Sendable {
         let code = try SessionCode(regroupement.session)
         return try await database.transaction { connection in
             try await verrouiller(code.value, on: connection)
-            let epreuves = try await affectations.aPlacer(session: code.value, regroupement: regroupement.id, reprendre: true, on: connection)
-            guard !epreuves.isEmpty else {
-                throw ServiceError.conflict("regroupement.vide", "Le regroupement « \(regroupement.libelle) » ne contient aucune épreuve ponctuelle à placer.")
-            }
-            if !regroupement.centres.isEmpty && !regroupement.centres.contains(uai) {
-                throw ServiceError.invalid("affectation.centre", "Le centre \(uai) ne fait pas partie des centres du regroupement « \(regroupement.libelle) ».",
-                                           details: [.init(location: "centre", code: "affectation.centre", message: "Centre hors du regroupement.")])
-            }
-            try await placerSousCapacite(epreuves, centre: uai, session: code, regroupement: regroupement.id, on: connection)
+            let epreuves = try await regles(on: connection).regroupement(regroupement, centre: uai)
             let bilan = try await suites.apresChangement(session: code.value, par: appelant.subject, on: connection)
             return Manuel(centre: uai, epreuvesPlacees: epreuves.count, affectationsPubliees: bilan.affectationsPubliees)
         }
-    }
-
-    private func placerSousCapacite(_ epreuves: [AffectationRepository.EpreuveAPlacer], centre uai: String, session code: SessionCode,
-                                    regroupement: UUID?, on connection: PostgresConnection) async throws {
-        guard let centre = try await referentiel.centre(uai, session: code, on: connection), centre.estCentreEpreuve else {
-            throw ServiceError.invalid("affectation.centre", "L'établissement \(uai) n'est pas un centre d'épreuve de la session \(code.value).",
-                                       details: [.init(location: "centre", code: "affectation.centre", message: "Pas un centre d'épreuve de la session.")])
-        }
-        var charges = try await affectations.charges(session: code.value, on: connection)[uai] ?? [:]
-        for e in epreuves {
-            let besoin = Besoin.candidat(salleSeparee: e.salleSeparee, majoration: e.majoration)
-            if e.centre != uai { charges[e.seance, default: Besoin()] = charges[e.seance, default: Besoin()] + besoin }
-        }
-        for (seance, besoin) in charges.sorted(by: { $0.key < $1.key }) where epreuves.contains(where: { $0.seance == seance }) {
-            if case .failure(let refus) = Repartition.calculer(places: centre.salles.map(\.places), besoin: besoin) {
-                throw ServiceError.conflict(
-                    "affectation.capacite",
-                    "Le centre \(centre.nom) (\(uai)) ne peut pas accueillir ces candidats à la séance du \(AffectationAutomatique.seance(seance)) — \(refus.message).")
-            }
-        }
-        try await affectations.placer(epreuves.map { ($0.candidature, $0.unite, uai) }, regroupement: regroupement, origine: "manuel", on: connection)
     }
 
     // MARK: CCF

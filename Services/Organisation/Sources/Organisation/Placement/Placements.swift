@@ -108,7 +108,7 @@ struct Placements: Sendable {
         var convocationsRegenerees: Int
     }
 
-    private struct Assis: Sendable {
+    struct Assis: Sendable {
         var candidature: UUID
         var unite: String
         var specialite: String
@@ -163,29 +163,7 @@ struct Placements: Sendable {
             case .failure(let refus):
                 throw ServiceError.conflict("placement.capacite", "Les salles du centre \(centre.nom) ne suffisent pas pour la séance du \(AffectationAutomatique.seance(debut ?? "")) — \(refus.message).")
             }
-            func trier(_ liste: [Assis]) -> [Assis] {
-                switch ordre {
-                case .alphabetique: return liste.sorted { $0.nom < $1.nom }
-                case .aleatoire:
-                    var generateur = SystemRandomNumberGenerator()
-                    return liste.shuffled(using: &generateur)
-                }
-            }
-            var sieges: [(UUID, String, String, Int)] = []
-            var occupation = [Int](repeating: 0, count: places.count)
-            func asseoir(_ liste: [Assis], dans usage: Repartition.Usage, unParSalle: Bool) {
-                var salles = repartition.usages.indices.filter { repartition.usages[$0] == usage }.makeIterator()
-                var salle = salles.next()
-                for candidat in trier(liste) {
-                    while let s = salle, occupation[s] >= (unParSalle ? 1 : places[s]) { salle = salles.next() }
-                    guard let s = salle else { return }
-                    occupation[s] += 1
-                    sieges.append((candidat.candidature, candidat.unite, centre.salles[s].nom, occupation[s]))
-                }
-            }
-            asseoir(assis.filter(\.salleSeparee), dans: .separee, unParSalle: true)
-            asseoir(assis.filter { !$0.salleSeparee && $0.majoration > 0 }, dans: .majores, unParSalle: false)
-            asseoir(assis.filter { !$0.salleSeparee && $0.majoration == 0 }, dans: .ordinaires, unParSalle: false)
+            let (sieges, occupation) = Self.asseoir(assis, salles: centre.salles, repartition: repartition, ordre: ordre)
             try await connection.query(SQL.query(
                 """
                 UPDATE \(database.table("affectations")) f SET salle = x.salle, place = x.place,
@@ -201,6 +179,39 @@ struct Placements: Sendable {
                 },
                 affectationsPubliees: bilan.affectationsPubliees, convocationsRegenerees: bilan.convocationsRegenerees)
         }
+    }
+
+    /// The tables of a sitting's candidates in the rooms `repartition` shares out: each separate
+    /// candidate alone in a room of his own, extra-time candidates in theirs, the others in the
+    /// rest; within each, by name or shuffled; tables numbered from 1 in each room. Returns the
+    /// seats and how many are taken in each room.
+    static func asseoir(_ assis: [Assis], salles: [Salle], repartition: Repartition, ordre: Ordre)
+        -> (sieges: [(candidature: UUID, unite: String, salle: String, place: Int)], occupation: [Int])
+    {
+        func trier(_ liste: [Assis]) -> [Assis] {
+            switch ordre {
+            case .alphabetique: return liste.sorted { $0.nom < $1.nom }
+            case .aleatoire:
+                var generateur = SystemRandomNumberGenerator()
+                return liste.shuffled(using: &generateur)
+            }
+        }
+        var sieges: [(candidature: UUID, unite: String, salle: String, place: Int)] = []
+        var occupation = [Int](repeating: 0, count: salles.count)
+        func remplir(_ liste: [Assis], dans usage: Repartition.Usage, unParSalle: Bool) {
+            var indices = repartition.usages.indices.filter { repartition.usages[$0] == usage }.makeIterator()
+            var salle = indices.next()
+            for candidat in trier(liste) {
+                while let s = salle, occupation[s] >= (unParSalle ? 1 : salles[s].places) { salle = indices.next() }
+                guard let s = salle else { return }
+                occupation[s] += 1
+                sieges.append((candidat.candidature, candidat.unite, salles[s].nom, occupation[s]))
+            }
+        }
+        remplir(assis.filter(\.salleSeparee), dans: .separee, unParSalle: true)
+        remplir(assis.filter { !$0.salleSeparee && $0.majoration > 0 }, dans: .majores, unParSalle: false)
+        remplir(assis.filter { !$0.salleSeparee && $0.majoration == 0 }, dans: .ordinaires, unParSalle: false)
+        return (sieges, occupation)
     }
 
     static func usage(_ usage: Repartition.Usage) -> String {

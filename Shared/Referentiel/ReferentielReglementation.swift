@@ -272,6 +272,17 @@ public struct SessionReferentiel: Sendable {
     public var debutEpreuves: String?
     /// The latest publication received (nil before the first one).
     public var reglement: ReglementPublie?
+
+    public init(code: SessionCode, academie: String, libelle: String, close: Bool, servicesOuverts: Set<ServiceEtape>,
+                debutEpreuves: String?, reglement: ReglementPublie?) {
+        self.code = code
+        self.academie = academie
+        self.libelle = libelle
+        self.close = close
+        self.servicesOuverts = servicesOuverts
+        self.debutEpreuves = debutEpreuves
+        self.reglement = reglement
+    }
 }
 
 /// A centre of the session as the copy holds it, with its rooms (in their order).
@@ -286,6 +297,20 @@ public struct CentreReferentiel: Sendable {
     public var gestionAutonome: Bool
     public var retire: Bool
     public var salles: [Salle]
+
+    public init(uai: String, nom: String, commune: String, secteur: Secteur, habilitationCFA: Bool, habilitationFPC: Bool,
+                roles: [RoleCentre], gestionAutonome: Bool, retire: Bool, salles: [Salle]) {
+        self.uai = uai
+        self.nom = nom
+        self.commune = commune
+        self.secteur = secteur
+        self.habilitationCFA = habilitationCFA
+        self.habilitationFPC = habilitationFPC
+        self.roles = roles
+        self.gestionAutonome = gestionAutonome
+        self.retire = retire
+        self.salles = salles
+    }
 }
 
 /// Decoded règlements by session and version (a version never changes, so entries never go stale).

@@ -24,8 +24,9 @@ struct ControleCandidatureTests {
     }
 
     static func centre(cfa: Bool = true, secteurPublic: Bool = true, fpc: Bool = true) -> CentreInscription {
-        CentreInscription(uai: Self.cfa, nom: "CFA des métiers", commune: "Paris", secteurPublic: secteurPublic, habilitationCFA: cfa,
-                          habilitationFPC: fpc, roles: [.inscription], gestionAutonome: false, retire: false)
+        CentreInscription(uai: Self.cfa, nom: "CFA des métiers", commune: "Paris", secteur: secteurPublic ? .public : .prive,
+                          habilitationCFA: cfa, habilitationFPC: fpc, roles: [.inscription], gestionAutonome: false,
+                          retire: false, salles: [])
     }
 
     static func candidat(nom: String = "Martin", prenoms: String = "Léa Marie", naissance: String = "2005-03-14") -> Candidat {

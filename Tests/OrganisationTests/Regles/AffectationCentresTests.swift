@@ -14,7 +14,8 @@ struct AffectationCentresTests {
     static let neufHeures = "2027-06-09T09:00"
 
     static func centre(_ uai: String, _ places: [Int], roles: [RoleCentre] = [.epreuve]) -> CentreEpreuve {
-        CentreEpreuve(uai: uai, nom: "Centre \(uai)", commune: "Commune", roles: roles, gestionAutonome: false, retire: false,
+        CentreEpreuve(uai: uai, nom: "Centre \(uai)", commune: "Commune", secteur: .public, habilitationCFA: false,
+                      habilitationFPC: false, roles: roles, gestionAutonome: false, retire: false,
                       salles: places.enumerated().map { Salle(nom: "Salle \($0.offset + 1)", places: $0.element) })
     }
 

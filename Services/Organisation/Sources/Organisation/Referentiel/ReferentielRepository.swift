@@ -124,6 +124,7 @@ struct ReferentielRepository: Sendable {
                 $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bool[], $16::text[], $17::text[], $18::int4[], $19::bool[])
                 AS x (id, numero, session, revision, nom, usage, prenoms, sexe, naissance, ine, categorie, reglementaire, uai, etab,
                       autonome, specialite, amenagements, majoration, separee)
+            WHERE NOT EXISTS (SELECT 1 FROM \(database.table("annulations")) a WHERE a.candidature = x.id AND a.revision >= x.revision)
             ON CONFLICT (id) DO UPDATE SET numero = excluded.numero, revision = excluded.revision, nom_famille = excluded.nom_famille,
                 nom_usage = excluded.nom_usage, prenoms = excluded.prenoms, sexe = excluded.sexe, date_naissance = excluded.date_naissance,
                 ine = excluded.ine, categorie = excluded.categorie, categorie_reglementaire = excluded.categorie_reglementaire,
@@ -185,9 +186,18 @@ struct ReferentielRepository: Sendable {
     }
 
     /// The candidate no longer sits the session: his épreuves-candidats (and their numéros
-    /// d'anonymat, presence) go; his convocations stay readable.
-    /// Returns the units withdrawn, or nil when the cancellation was already known.
+    /// d'anonymat, presence) go; his convocations stay readable. The cancellation is kept as a
+    /// tombstone first, so that a validation of an older revision arriving after it (replay,
+    /// redelivery) is ignored by `enregistrer`.
+    /// Returns the units withdrawn, or nil when the cancellation was already known or its
+    /// candidature is not (yet) in the copy.
     func annuler(_ annulation: CandidatureAnnulee, on connection: PostgresConnection) async throws -> [String]? {
+        try await connection.query(SQL.query(
+            """
+            INSERT INTO \(database.table("annulations")) AS a (candidature, revision) VALUES ($1, $2)
+            ON CONFLICT (candidature) DO UPDATE SET revision = excluded.revision, recue_le = now()
+            WHERE a.revision < excluded.revision
+            """, annulation.id, annulation.revision), logger: logger)
         let rows = try await connection.query(SQL.query(
             """
             UPDATE \(database.table("candidatures")) SET annulee = true, revision = $2, recue_le = now()

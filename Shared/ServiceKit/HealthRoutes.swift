@@ -14,6 +14,8 @@ struct HealthRoutes: Sendable {
         var broker: Bool
         var outboxPending: Int?
         var outboxOldestAgeSeconds: Double?
+        /// Events the broker returned (no queue bound), kept and retried: an operator's alert.
+        var outboxUnroutable: Int?
     }
 
     func add(to router: Router<ServiceRequestContext>) {
@@ -24,7 +26,7 @@ struct HealthRoutes: Sendable {
             let health = Health(
                 status: "", service: runtime.configuration.serviceName, database: await databaseUp,
                 broker: await brokerUp, outboxPending: outbox?.pending,
-                outboxOldestAgeSeconds: outbox?.oldestAgeSeconds)
+                outboxOldestAgeSeconds: outbox?.oldestAgeSeconds, outboxUnroutable: outbox?.unroutable)
             let ok = health.database && health.broker
             var body = health
             body.status = ok ? "ok" : "degraded"

@@ -75,10 +75,10 @@ struct MessagingFixture: Sendable {
         if !batch.isEmpty { try await flush() }
     }
 
-    func makeRelay() -> OutboxRelay {
+    func makeRelay(unroutableRetryInterval: Duration = .seconds(30)) -> OutboxRelay {
         OutboxRelay(
             database: database, publisher: AMQPPublisher(configuration: amqp, window: 500, logger: logger),
-            pollInterval: .milliseconds(500), logger: logger)
+            pollInterval: .milliseconds(500), unroutableRetryInterval: unroutableRetryInterval, logger: logger)
     }
 
     /// The kit's consumer of this fixture's queue, with the probe's handler one message at a

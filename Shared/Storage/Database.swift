@@ -7,19 +7,23 @@ public struct Database: Sendable {
     public let client: PostgresClient
     public let schema: String
     public let logger: Logger
+    /// How long a statement run by `query` (or a transaction's `BEGIN`) may wait for PostgreSQL
+    /// before failing with the transient `DatabaseTimeout` (see `Deadline`).
+    public let queryTimeout: Duration
 
-    public init(client: PostgresClient, schema: String, logger: Logger) {
+    public init(client: PostgresClient, schema: String, logger: Logger, queryTimeout: Duration = .seconds(120)) {
         precondition(Self.isIdentifier(schema), "schema names are plain identifiers")
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.queryTimeout = queryTimeout
     }
 
-    public init(configuration: DatabaseConfiguration, logger: Logger) {
+    public init(configuration: DatabaseConfiguration, logger: Logger, queryTimeout: Duration = .seconds(120)) {
         self.init(
             client: PostgresClient(
                 configuration: configuration.clientConfiguration, backgroundLogger: logger),
-            schema: configuration.schema, logger: logger)
+            schema: configuration.schema, logger: logger, queryTimeout: queryTimeout)
     }
 
     /// `schema.name`, quoted for SQL. Table names cannot be bound parameters; schema names are
@@ -35,7 +39,10 @@ public struct Database: Sendable {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            // The first write on a freshly leased connection is where a closed one hangs.
+            try await Deadline.run(queryTimeout, "BEGIN") { [logger] in
+                _ = try await connection.query("BEGIN", logger: logger)
+            }
             let result: Result
             do {
                 result = try await body(connection)
@@ -54,13 +61,17 @@ public struct Database: Sendable {
 
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await client.query(query, logger: logger)
+        try await Deadline.run(queryTimeout, "query") { [client, logger] in
+            try await client.query(query, logger: logger)
+        }
     }
 
-    /// True when the database answers.
+    /// True when the database answers within 5 seconds.
     public func ping() async -> Bool {
         do {
-            try await client.query("SELECT 1", logger: logger)
+            try await Deadline.run(.seconds(5), "ping") { [client, logger] in
+                _ = try await client.query("SELECT 1", logger: logger)
+            }
             return true
         } catch {
             return false
@@ -80,6 +91,7 @@ extension Error {
     /// Whether retrying later may succeed: the connection failed, the server is shutting down or
     /// overloaded, or the transaction lost a serialization race.
     public var isTransientDatabaseFailure: Bool {
+        if self is DatabaseTimeout { return true }
         guard let error = self as? PSQLError else {
             // The pool's own errors (a connection request timing out while the server is down).
             // `as Any`: on an `any Error`, `type(of: self)` is the static `Error`, not the error's type.

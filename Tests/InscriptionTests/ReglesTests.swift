@@ -192,9 +192,9 @@ struct ReglesTests {
             let apprenti = try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures", .candidat, sujet: "x", json: Saisies.candidature(uai: banc.cfa))
             #expect(apprenti.status == .forbidden)
             #expect(try await banc.appel(.get, "/v1/candidatures/\(candidature.id.uuidString)", .candidat, sujet: "quelqu-un").status == .forbidden)
-            // The papillon account of this candidate (scope candidat:<numéro>) sees it.
+            // The papillon account of this candidate (scopes candidat:<numéro> and uai:<its établissement>) sees it.
             #expect(try await banc.appel(.get, "/v1/candidatures/\(candidature.id.uuidString)", .candidat,
-                                         scopes: ["candidat:\(candidature.numero)"], sujet: "papillon").status == .ok)
+                                         scopes: ["candidat:\(candidature.numero)", "uai:\(banc.cfa)"], sujet: "papillon").status == .ok)
             #expect(try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures", nil, json: Saisies.candidature(uai: banc.cfa)).status == .unauthorized)
         }
     }

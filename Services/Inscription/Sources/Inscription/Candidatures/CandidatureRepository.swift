@@ -26,6 +26,8 @@ struct CandidatureRepository: Sendable {
         /// For a candidate: his account and his papillon numéros.
         var compte: String?
         var numeros: [String]?
+        /// The UAIs the papillon numéros are bound to (nil: any, for the gestionnaire's lookup).
+        var uaisDesNumeros: [String]?
     }
 
     // MARK: Reads
@@ -115,9 +117,28 @@ struct CandidatureRepository: Sendable {
             conditions.append("(d.nom_famille ILIKE \(p) OR d.prenoms ILIKE \(p) OR c.numero ILIKE \(p) OR d.ine ILIKE \(p))")
         }
         if filtre.compte != nil || filtre.numeros != nil {
-            conditions.append("(d.compte = \(lier(filtre.compte ?? "")) OR c.numero = ANY(\(lier(filtre.numeros ?? []))))")
+            let parNumero = "c.numero = ANY(\(lier(filtre.numeros ?? [])))"
+                + (filtre.uaisDesNumeros.map { " AND c.uai = ANY(\(lier($0)))" } ?? "")
+            conditions.append("(d.compte = \(lier(filtre.compte ?? "")) OR (\(parNumero)))")
         }
         return (conditions.joined(separator: " AND "), binds)
+    }
+
+    /// Among `numeros`, the active candidatures of établissement `uai` in a session not closed,
+    /// with the candidate's name: the numéros a papillon may be printed for.
+    func numerosDeLEtablissement(_ uai: String, numeros: [String]) async throws -> [(numero: String, nom: String)] {
+        guard !numeros.isEmpty else { return [] }
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT c.numero, upper(d.nom_famille) || ' ' || d.prenoms FROM \(database.table("candidatures")) c
+            JOIN \(database.table("candidats")) d ON d.id = c.candidat
+            JOIN \(database.table("sessions")) s ON s.code = c.session
+            WHERE c.uai = $1 AND c.numero = ANY($2) AND c.etat <> 'annulee' AND NOT s.close
+            ORDER BY c.numero
+            """, uai, numeros))
+        var trouves: [(String, String)] = []
+        for try await (numero, nom) in rows.decode((String, String).self) { trouves.append((numero, nom)) }
+        return trouves
     }
 
     static let decoder = JSONDecoder()

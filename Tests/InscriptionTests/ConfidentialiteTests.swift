@@ -28,6 +28,99 @@ struct ConfidentialiteTests {
         try await banc.appel(.get, "/v1/candidatures/\(id.uuidString)").json(Candidature.self).candidat
     }
 
+    @Test("an établissement that does not follow a candidate cannot rewrite his identity by typing his INE: refused, nothing changed, nothing shown")
+    func creationRefuseeSansRecriture() async throws {
+        try await Banc.avecService { banc in
+            let ine = INEs.nouveau()
+            let premiere = try await banc.creer(
+                Saisies.candidature(uai: banc.cfa, identite: Self.identite(ine: ine)), .etablissement, scopes: ["uai:\(banc.cfa)"], sujet: "etab-cfa")
+            let avant = try await Self.stockee(banc, premiere.id)
+            let intruse = Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: Self.identite(ine: ine, nom: "Intrus", adresse: "1 rue Fausse"))
+
+            // Same session: refused on the identity before anything else, naming the rule only.
+            let refus = try await banc.etab(.post, "/v1/sessions/\(banc.session)/candidatures", banc.prive, json: intruse)
+            #expect(refus.status == .conflict, "\(refus.texte)")
+            #expect(try refus.probleme.code == "candidat.identite_partagee")
+            #expect(try refus.probleme.details?.map(\.location) == ["candidat"])
+            for secret in ["Garnier", "GARNIER", "Secrets", premiere.numero, banc.cfa] {
+                #expect(!refus.texte.contains(secret), "the refusal shows \(secret): \(refus.texte)")
+            }
+            #expect(try await Self.stockee(banc, premiere.id) == avant, "a refused creation leaves the stored identity unchanged")
+
+            // Once the first candidature is cancelled nothing else refuses the creation: the identity still does.
+            #expect(try await banc.etab(.post, "/v1/candidatures/\(premiere.id.uuidString)/annulation", banc.cfa,
+                                        json: #"{"motif":"réorientation"}"#).status == .ok)
+            let encore = try await banc.etab(.post, "/v1/sessions/\(banc.session)/candidatures", banc.prive, json: intruse)
+            #expect(encore.status == .conflict, "\(encore.texte)")
+            #expect(!encore.texte.contains("Secrets"))
+            #expect(try await Self.stockee(banc, premiere.id) == avant)
+            #expect(try await banc.database.count("candidatures", where: "session = '\(banc.session)' AND uai = '\(banc.prive)'") == 0)
+
+            // Giving exactly the stored identity links to it (the caller learns nothing it did not send).
+            let meme = try await banc.etab(.post, "/v1/sessions/\(banc.session)/candidatures", banc.prive,
+                                           json: Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: Self.identite(ine: ine)))
+            #expect(meme.status == .created, "\(meme.texte)")
+            let liee = try meme.json(Candidature.self)
+            #expect(liee.candidatId == premiere.candidatId)
+
+            // Now shared with the first établissement's candidature: only the gestionnaire changes it.
+            let changement = Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: Self.identite(ine: ine, adresse: "5 rue Neuve"))
+            let modifiee = try await banc.etab(.put, "/v1/candidatures/\(liee.id.uuidString)", banc.prive, json: changement)
+            #expect(modifiee.status == .conflict, "\(modifiee.texte)")
+            #expect(try modifiee.probleme.code == "candidat.identite_partagee")
+            #expect(try await Self.stockee(banc, premiere.id) == avant)
+            let parGestionnaire = try await banc.appel(.put, "/v1/candidatures/\(liee.id.uuidString)", json: changement)
+            #expect(parGestionnaire.status == .ok, "\(parGestionnaire.texte)")
+            #expect(try await Self.stockee(banc, premiere.id).adresse == "5 rue Neuve")
+        }
+    }
+
+    @Test("the établissement that follows a candidate alone still changes his identity")
+    func proprietaireModifie() async throws {
+        try await Banc.avecService { banc in
+            let ine = INEs.nouveau()
+            let candidature = try await banc.creer(
+                Saisies.candidature(uai: banc.cfa, identite: Self.identite(ine: ine)), .etablissement, scopes: ["uai:\(banc.cfa)"], sujet: "etab-cfa")
+            let reponse = try await banc.etab(.put, "/v1/candidatures/\(candidature.id.uuidString)", banc.cfa,
+                                              json: Saisies.candidature(uai: banc.cfa, identite: Self.identite(ine: ine, adresse: "8 quai Neuf")))
+            #expect(reponse.status == .ok, "\(reponse.texte)")
+            #expect(try await Self.stockee(banc, candidature.id).adresse == "8 quai Neuf")
+        }
+    }
+
+    @Test("an import does not link a line to a stored identity it does not match, and never shows the stored address")
+    func importSansRevelerLAdresse() async throws {
+        try await Banc.avecService { banc in
+            let ine = INEs.nouveau()
+            let premiere = try await banc.creer(
+                Saisies.candidature(uai: banc.cfa, identite: Self.identite(ine: ine)), .etablissement, scopes: ["uai:\(banc.cfa)"], sujet: "etab-cfa")
+            #expect(try await banc.etab(.post, "/v1/candidatures/\(premiere.id.uuidString)/annulation", banc.cfa,
+                                        json: #"{"motif":"départ"}"#).status == .ok)
+            let avant = try await Self.stockee(banc, premiere.id)
+            let chemin = "/v1/sessions/\(banc.session)/etablissements/\(banc.prive)/import"
+            let fichier = ImportTests.entete + "\n" + Self.ligne(ine: ine, nom: "Garnier", adresse: "1 rue Fausse") + "\n"
+
+            for essai in [true, false] {
+                let reponse = try await banc.etab(.post, "\(chemin)?essai=\(essai)", banc.prive, corps: Array(fichier.utf8))
+                #expect(reponse.status == .ok, "\(reponse.texte)")
+                let rapport = try reponse.json(ImportTests.Rapport.self)
+                #expect(rapport.erreurs.map(\.code) == ["candidat.identite_partagee"], "\(rapport.erreurs)")
+                #expect(rapport.erreurs.first?.ligne == 2 && rapport.erreurs.first?.champ == "ine")
+                #expect(rapport.inscrites == 0)
+                #expect(!reponse.texte.contains("Secrets") && !reponse.texte.contains(premiere.numero), "\(reponse.texte)")
+            }
+            #expect(try await banc.database.count("candidatures", where: "session = '\(banc.session)' AND uai = '\(banc.prive)'") == 0)
+            #expect(try await Self.stockee(banc, premiere.id) == avant)
+            let liste = try await banc.etab(.get, "/v1/sessions/\(banc.session)/candidatures", banc.prive)
+            #expect(!liste.texte.contains("Secrets"))
+
+            // The same person said exactly as stored: imported on the same candidat.
+            let identique = ImportTests.entete + "\n" + Self.ligne(ine: ine) + "\n"
+            let reel = try await banc.etab(.post, "\(chemin)?essai=false", banc.prive, corps: Array(identique.utf8)).json(ImportTests.Rapport.self)
+            #expect(reel.inscrites == 1 && reel.erreurs.isEmpty, "\(reel.erreurs)")
+        }
+    }
+
     @Test("a papillon account reaches the candidatures of its own établissement only; the gateway's check answers for one établissement")
     func papillon() async throws {
         try await Banc.avecService { banc in

@@ -150,14 +150,48 @@ struct CandidatureRepository: Sendable {
 
     static func json(_ valeur: some Encodable) throws -> String { String(decoding: try encoder.encode(valeur), as: UTF8.self) }
 
-    // MARK: Writes (inside the caller's transaction)
+    // MARK: Candidats (the identity shared by a person's candidatures, across sessions)
 
-    /// The candidat for this identity: the one with the same INE, or the one of this account,
-    /// updated with the identity given; otherwise a new one.
-    func candidat(_ candidat: Candidat, compte: String?, on connection: PostgresConnection) async throws -> UUID {
+    /// A stored candidat with what decides who may change his identity: his account and every
+    /// candidature (any session, any state) that shares the row.
+    struct CandidatConnu: Sendable {
+        var id: UUID
+        var candidat: Candidat
+        var compte: String?
+        var candidatures: [(numero: String, uai: String?)]
+    }
+
+    private var selectionCandidat: String {
+        let d = database.table("candidats"), c = database.table("candidatures")
+        return """
+            SELECT json_build_object('id', d.id, 'compte', d.compte,
+                'candidat', json_build_object('ine', d.ine, 'nomFamille', d.nom_famille, 'nomUsage', d.nom_usage,
+                    'prenoms', d.prenoms, 'sexe', d.sexe, 'dateNaissance', to_char(d.date_naissance, 'YYYY-MM-DD'),
+                    'communeNaissance', d.commune_naissance, 'paysNaissance', d.pays_naissance, 'adresse', d.adresse,
+                    'codePostal', d.code_postal, 'commune', d.commune, 'courriel', d.courriel, 'telephone', d.telephone),
+                'candidatures', COALESCE((SELECT json_agg(json_build_object('numero', c.numero, 'uai', c.uai) ORDER BY c.numero)
+                    FROM \(c) c WHERE c.candidat = d.id), '[]'::json))::text
+            FROM \(d) d
+            """
+    }
+
+    private struct CandidatLu: Decodable {
+        struct Ligne: Decodable { var numero: String; var uai: String? }
+        var id: UUID
+        var compte: String?
+        var candidat: Candidat
+        var candidatures: [Ligne]
+
+        var connu: CandidatConnu {
+            CandidatConnu(id: id, candidat: candidat, compte: compte, candidatures: candidatures.map { ($0.numero, $0.uai) })
+        }
+    }
+
+    /// The candidat with this INE, else the one of this account, locked for the transaction.
+    func candidatExistant(ine: String?, compte: String?, on connection: PostgresConnection) async throws -> CandidatConnu? {
         let table = database.table("candidats")
         var existant: UUID?
-        if let ine = candidat.ine {
+        if let ine {
             for try await id in try await connection.query(SQL.query("SELECT id FROM \(table) WHERE ine = $1 FOR UPDATE", ine), logger: logger).decode(UUID.self) {
                 existant = id
             }
@@ -167,10 +201,34 @@ struct CandidatureRepository: Sendable {
                 existant = id
             }
         }
-        if let existant {
-            try await mettreAJour(existant, candidat, on: connection)
-            return existant
+        guard let existant else { return nil }
+        return try await candidatConnu(existant, on: connection)
+    }
+
+    /// A candidat by id, with his account and candidatures.
+    func candidatConnu(_ id: UUID, on connection: PostgresConnection) async throws -> CandidatConnu? {
+        let rows = try await connection.query(SQL.query("\(selectionCandidat) WHERE d.id = $1", id), logger: logger)
+        for try await texte in rows.decode(String.self) { return try Self.decoder.decode(CandidatLu.self, from: Data(texte.utf8)).connu }
+        return nil
+    }
+
+    /// The candidats of these INEs (an import's lines), by INE.
+    func candidatsConnus(ines: [String], on connection: PostgresConnection) async throws -> [String: CandidatConnu] {
+        guard !ines.isEmpty else { return [:] }
+        let rows = try await connection.query(SQL.query("\(selectionCandidat) WHERE d.ine = ANY($1)", ines), logger: logger)
+        var connus: [String: CandidatConnu] = [:]
+        for try await texte in rows.decode(String.self) {
+            let connu = try Self.decoder.decode(CandidatLu.self, from: Data(texte.utf8)).connu
+            if let ine = connu.candidat.ine { connus[ine] = connu }
         }
+        return connus
+    }
+
+    // MARK: Writes (inside the caller's transaction)
+
+    /// A new candidat.
+    func nouveauCandidat(_ candidat: Candidat, compte: String?, on connection: PostgresConnection) async throws -> UUID {
+        let table = database.table("candidats")
         let id = UUID()
         do {
             try await connection.query(SQL.query(

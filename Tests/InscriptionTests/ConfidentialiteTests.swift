@@ -121,6 +121,31 @@ struct ConfidentialiteTests {
         }
     }
 
+    @Test("one BP per session and the import dry run: an établissement learns the rule, the gestionnaire which candidature")
+    func refusSansLaCandidatureDUnAutre() async throws {
+        try await Banc.avecService { banc in
+            let ine = INEs.nouveau()
+            let premiere = try await banc.creer(
+                Saisies.candidature(uai: banc.cfa, identite: Self.identite(ine: ine)), .etablissement, scopes: ["uai:\(banc.cfa)"], sujet: "etab-cfa")
+            let saisie = Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: Self.identite(ine: ine))
+            let refus = try await banc.etab(.post, "/v1/sessions/\(banc.session)/candidatures", banc.prive, json: saisie)
+            #expect(refus.status == .unprocessableContent, "\(refus.texte)")
+            #expect(try refus.probleme.code == "candidature.specialite_unique")
+            #expect(try refus.probleme.message.contains("un seul BP par candidat et par session"))
+            for secret in [premiere.numero, "COIFFURE", banc.cfa] { #expect(!refus.texte.contains(secret), "\(refus.texte)") }
+            let gestionnaire = try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures", json: saisie)
+            #expect(try gestionnaire.probleme.message.contains("n° \(premiere.numero), spécialité COIFFURE"))
+
+            let chemin = "/v1/sessions/\(banc.session)/etablissements/\(banc.prive)/import?essai=true"
+            let fichier = Array((ImportTests.entete + "\n" + Self.ligne(ine: ine) + "\n").utf8)
+            let essai = try await banc.etab(.post, chemin, banc.prive, corps: fichier)
+            #expect(try essai.json(ImportTests.Rapport.self).erreurs.map(\.code) == ["candidature.specialite_unique"])
+            for secret in [premiere.numero, banc.cfa] { #expect(!essai.texte.contains(secret), "\(essai.texte)") }
+            let essaiGestionnaire = try await banc.appel(.post, chemin, corps: fichier)
+            #expect(essaiGestionnaire.texte.contains(premiere.numero) && essaiGestionnaire.texte.contains(banc.cfa), "\(essaiGestionnaire.texte)")
+        }
+    }
+
     @Test("a papillon account reaches the candidatures of its own établissement only; the gateway's check answers for one établissement")
     func papillon() async throws {
         try await Banc.avecService { banc in

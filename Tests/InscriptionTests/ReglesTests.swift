@@ -158,7 +158,13 @@ struct ReglesTests {
             let reponse = try await banc.etab(.post, "/v1/sessions/\(banc.session)/candidatures", banc.prive,
                                               json: Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: autre))
             #expect(try reponse.probleme.code == "candidature.doublon")
-            #expect(try reponse.probleme.message.hasPrefix("Doublon probable : la candidature n° \(premiere.numero)"))
+            // The établissement learns the rule, not the other person's numéro.
+            #expect(try reponse.probleme.message.hasPrefix("Doublon probable : une candidature de la session"))
+            #expect(!reponse.texte.contains(premiere.numero), "\(reponse.texte)")
+            // The gestionnaire sees which candidature it is.
+            let pourGestionnaire = try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures",
+                                                        json: Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: autre))
+            #expect(try pourGestionnaire.probleme.message.hasPrefix("Doublon probable : la candidature n° \(premiere.numero)"))
             let acceptee = try await banc.creer(Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: autre, extra: #","accepterHomonyme":true"#))
             #expect(acceptee.homonymeAccepte == premiere.numero)
             #expect(try await banc.valider(acceptee.id).status == .ok)

@@ -189,8 +189,10 @@ struct ImportCandidatures: Sendable {
             let existante = prete.candidat.ine.flatMap { parINE[$0] } ?? parCle[prete.candidat.cleIdentite]
             guard let (autreUAI, numero) = existante else { nouvelles.append(prete); continue }
             if autreUAI == uai.value { continue }  // already registered by this établissement: idempotent replay
+            // Another's candidature: the gestionnaire sees which; anyone else only the rule.
+            let detail = appelant.role == .gestionnaire ? " (n° \(numero)\(autreUAI.map { ", établissement \($0)" } ?? ""))" : ""
             erreurs.append(Erreur(ligne: prete.ligne, champ: prete.candidat.ine != nil ? "ine" : "nom_famille", code: "candidature.specialite_unique",
-                                  message: "Ce candidat a déjà une candidature dans la session (n° \(numero)\(autreUAI.map { ", établissement \($0)" } ?? "")) : un seul BP par session."))
+                                  message: "Ce candidat a déjà une candidature dans la session\(detail) : un seul BP par session."))
         }
         // A student known by his INE keeps the identity stored: the file changes it only for whoever
         // follows him, links to it when it says exactly the same, and is refused otherwise.

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 @testable import Gateway
 
-@Suite("Gateway activation, reset and papillons")
+@Suite("Gateway activation and reset")
 struct ActivationTests {
     @Test("the mailed activation link sets the password once; weak passwords are refused with details; then login works")
     func activation() async throws {
@@ -77,67 +77,6 @@ struct ActivationTests {
             #expect(try encore.probleme.code == "lien.invalide")
             // An activation link is no reset link, and the other way round.
             #expect(try await p.appel(.post, "/api/v1/auth/activation", json: Passerelle.json(["jeton": jeton, "motDePasse": nouveau])).status == .unprocessableContent)
-        }
-    }
-
-    @Test("papillons: an établissement prints codes for its candidates, each activates once with identifiant + code; another UAI is refused")
-    func papillons() async throws {
-        try await Passerelle.avec { p in
-            let digits = String(format: "%07d", Int.random(in: 0...9_999_999))
-            let uai = digits + String(UAI.checkLetter(for: digits)!)
-            let autreDigits = String(format: "%07d", (Int(digits)! + 1) % 10_000_000)
-            let autreUAI = autreDigits + String(UAI.checkLetter(for: autreDigits)!)
-            let etablissement = try await p.jeton(try await p.compte(.etablissement, habilitations: ["uai:\(uai)"]))
-            let ailleurs = try await p.compte(.etablissement, habilitations: ["uai:\(autreUAI)"])
-            let (ine1, ine2) = (Passerelle.unique("ine"), Passerelle.unique("ine"))
-            let demande = Passerelle.json(["uai": uai, "candidats": [["identifiant": ine1, "nom": "Ada Lovelace"], ["identifiant": ine2, "nom": "Alan Turing"]]])
-
-            let refus = try await p.appel(.post, "/api/v1/papillons", jeton: try await p.jeton(ailleurs), json: demande)
-            #expect(refus.status == .forbidden)
-            #expect(!refus.texte.contains(ine1))
-            #expect(try await p.identity.accounts.credentials(login: ine1) == nil, "a refused print creates nothing")
-
-            let imprime = try await p.appel(.post, "/api/v1/papillons", jeton: etablissement, json: demande)
-            #expect(imprime.status == .ok, "\(imprime.texte)")
-            let papillons = try imprime.json(PageDe<IdentityService.Papillon>.self).items
-            #expect(papillons.map(\.identifiant) == [ine1, ine2])
-            #expect(papillons.allSatisfy { $0.code.wholeMatch(of: /[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/) != nil })
-            let compte = try #require(try await p.identity.accounts.credentials(login: ine1)?.account)
-            #expect(compte.role == .candidat && compte.state == .enAttente)
-            #expect(Set(compte.scopes) == ["candidat:\(ine1)", "uai:\(uai)"])
-
-            // The other candidate's code does not open this account.
-            let croise = try await p.appel(.post, "/api/v1/auth/activation-papillon", json: Passerelle.json(
-                ["identifiant": ine1, "code": papillons[1].code, "motDePasse": Passerelle.motDePasse]))
-            #expect(try croise.probleme.code == "lien.invalide")
-            // Typed as people type it: lower case, spaces instead of dashes.
-            let tape = papillons[0].code.lowercased().replacingOccurrences(of: "-", with: " ")
-            let active = try await p.appel(.post, "/api/v1/auth/activation-papillon", json: Passerelle.json(
-                ["identifiant": ine1.uppercased(), "code": tape, "motDePasse": Passerelle.motDePasse]))
-            #expect(active.status == .ok, "\(active.texte)")
-            #expect(try active.json(Account.self).state == .actif)
-            let connexion = try await p.connexion(ine1, Passerelle.motDePasse)
-            #expect(connexion.status == .ok)
-            let jeton = try connexion.json(Connexion.self).jeton
-            #expect(try await p.appel(.get, "/api/v1/candidats/\(ine1)/dossier", jeton: jeton).status == .ok, "the candidate reads his own file")
-            #expect(try await p.appel(.get, "/api/v1/candidats/\(ine2)/dossier", jeton: jeton).status == .forbidden)
-
-            let encore = try await p.appel(.post, "/api/v1/auth/activation-papillon", json: Passerelle.json(
-                ["identifiant": ine1, "code": papillons[0].code, "motDePasse": "Autre-Mot-De-Passe-7"]))
-            #expect(encore.status == .unprocessableContent)
-            #expect(try encore.probleme.code == "lien.invalide")
-            // The second candidate's code still works (the crossed attempt did not spend it).
-            let second = try await p.appel(.post, "/api/v1/auth/activation-papillon", json: Passerelle.json(
-                ["identifiant": ine2, "code": papillons[1].code, "motDePasse": Passerelle.motDePasse]))
-            #expect(second.status == .ok, "\(second.texte)")
-
-            // A reprint skips activated accounts; another UAI's établissement cannot claim them.
-            let reimpression = try await p.appel(.post, "/api/v1/papillons", jeton: etablissement, json: demande)
-            #expect(try reimpression.json(PageDe<IdentityService.Papillon>.self).items.isEmpty)
-            let mauvaiseUAI = try await p.appel(.post, "/api/v1/papillons", jeton: etablissement, json: Passerelle.json(
-                ["uai": "0750655X", "candidats": [["identifiant": "x", "nom": "X"]]]))
-            #expect(mauvaiseUAI.status == .unprocessableContent)
-            #expect(try mauvaiseUAI.probleme.details?.first?.location == "uai")
         }
     }
 }

@@ -142,41 +142,61 @@ struct WebFormsTests {
         }
     }
 
-    @Test("papillon activation: a wrong code is said next to the code field; the right one activates the account")
+    @Test("papillon page: only the établissement's own candidates (Inscription confirms); a wrong code is said next to the code field; the right one activates the account")
     func papillon() async throws {
-        try await WebBanc.avec { banc in
-            let uai = "0750655E"
-            let etablissement = try await banc.compte(.etablissement, habilitations: ["uai:\(uai)"])
-            let navigateur = banc.navigateur()
-            try await navigateur.connexion(etablissement.login, WebBanc.motDePasse)
-            let form = try await navigateur.get("/etablissement/papillons")
-            #expect(form.texte.contains(#"<option value="\#(uai)">"#))
-            let login = WebBanc.unique("web.eleve.")
-            let badLine = try await navigateur.post("/etablissement/papillons", [("uai", uai), ("candidats", "sans-nom")], csrf: try await navigateur.csrf())
-            #expect(badLine.status == .unprocessableContent)
-            #expect(badLine.texte.contains("Ligne 1 : attendu « identifiant ; nom »."))
-            let printed = try await navigateur.post(
-                "/etablissement/papillons", [("uai", uai), ("candidats", "\(login) ; Élise Élève")], csrf: try await navigateur.csrf())
-            #expect(printed.status == .ok)
-            #expect(printed.texte.contains("Papillons à imprimer — \(uai)"))
-            let marker = #"<dt>Code d'activation</dt><dd class="papillon__code">"#
-            let range = try #require(printed.texte.range(of: marker))
-            let code = String(printed.texte[range.upperBound...].prefix { $0 != "<" })
+        try await InscriptionEnAval.avec { inscription in
+            try await WebBanc.avec(services: ["inscription": inscription.url]) { banc in
+                let uai = inscription.cfa
+                let etablissement = try await banc.compte(.etablissement, habilitations: ["uai:\(uai)"])
+                let navigateur = banc.navigateur()
+                try await navigateur.connexion(etablissement.login, WebBanc.motDePasse)
+                let form = try await navigateur.get("/etablissement/papillons")
+                #expect(form.texte.contains(#"<option value="\#(uai)">"#))
+                // One of its students, registered through the pages.
+                let nom = WebBanc.unique("Eleve")
+                let cree = try await navigateur.post("/etablissement/inscription/\(inscription.session)/nouvelle", [
+                    ("nomFamille", nom), ("prenoms", "Élise"), ("sexe", "F"), ("dateNaissance", "2005-03-14"), ("communeNaissance", "Lyon"),
+                    ("adresse", "3 rue des Lilas"), ("codePostal", "69003"), ("commune", "Lyon"),
+                    ("options-presentes", "1"), ("categorie", "apprenti"), ("uai", uai), ("specialite", "COIFFURE"), ("forme", "globale"),
+                ], csrf: try await navigateur.csrf())
+                #expect(cree.status == .seeOther, "\(cree.texte)")
+                let fiche = try await navigateur.get(try #require(cree.location)).texte
+                let login = String(try #require(fiche.firstMatch(of: /Candidature n° ([0-9]+)/)).1)
 
-            let candidat = banc.navigateur()
-            let csrf = try await candidat.csrf()
-            let wrong = try await candidat.post("/activation-papillon", [
-                ("identifiant", login), ("code", "AAAA-BBBB-CCCC"), ("motDePasse", "Eleve-Active-2027"), ("confirmation", "Eleve-Active-2027"),
-            ], csrf: csrf)
-            #expect(wrong.status == .unprocessableContent)
-            #expect(wrong.texte.contains(#"id="champ-code-erreur""#))
-            let right = try await candidat.post("/activation-papillon", [
-                ("identifiant", login), ("code", code), ("motDePasse", "Eleve-Active-2027"), ("confirmation", "Eleve-Active-2027"),
-            ], csrf: csrf)
-            #expect(right.location == "/connexion?motdepasse=1", "\(right.status) \(code)")
-            #expect(try await candidat.connexion(login, "Eleve-Active-2027").location == "/candidat")
-            let dossier = try await candidat.get("/candidat")
-            #expect(dossier.texte.contains("Informations incomplètes"), "the services of the file are down: said, not failed")
+                let badLine = try await navigateur.post("/etablissement/papillons", [("uai", uai), ("candidats", "sans-nom")], csrf: try await navigateur.csrf())
+                #expect(badLine.status == .unprocessableContent)
+                #expect(badLine.texte.contains("Ligne 1 : attendu « identifiant ; nom »."))
+                // An identifiant that is none of its candidates: refused, next to the list, nothing created.
+                let inconnu = WebBanc.unique("web.eleve.")
+                let refus = try await navigateur.post(
+                    "/etablissement/papillons", [("uai", uai), ("candidats", "\(inconnu) ; Quelqu'un")], csrf: try await navigateur.csrf())
+                #expect(refus.status == .unprocessableContent)
+                #expect(refus.texte.contains("n&#39;est pas le numéro candidat d&#39;un candidat de l&#39;établissement \(uai)"), "\(refus.texte)")
+                #expect(try await banc.identity.accounts.credentials(login: inconnu) == nil)
+
+                let printed = try await navigateur.post(
+                    "/etablissement/papillons", [("uai", uai), ("candidats", "\(login) ; Élise Élève")], csrf: try await navigateur.csrf())
+                #expect(printed.status == .ok, "\(printed.texte)")
+                #expect(printed.texte.contains("Papillons à imprimer — \(uai)"))
+                let marker = #"<dt>Code d'activation</dt><dd class="papillon__code">"#
+                let range = try #require(printed.texte.range(of: marker))
+                let code = String(printed.texte[range.upperBound...].prefix { $0 != "<" })
+
+                let candidat = banc.navigateur()
+                let csrf = try await candidat.csrf()
+                let wrong = try await candidat.post("/activation-papillon", [
+                    ("identifiant", login), ("code", "AAAA-BBBB-CCCC"), ("motDePasse", "Eleve-Active-2027"), ("confirmation", "Eleve-Active-2027"),
+                ], csrf: csrf)
+                #expect(wrong.status == .unprocessableContent)
+                #expect(wrong.texte.contains(#"id="champ-code-erreur""#))
+                let right = try await candidat.post("/activation-papillon", [
+                    ("identifiant", login), ("code", code), ("motDePasse", "Eleve-Active-2027"), ("confirmation", "Eleve-Active-2027"),
+                ], csrf: csrf)
+                #expect(right.location == "/connexion?motdepasse=1", "\(right.status) \(code)")
+                #expect(try await candidat.connexion(login, "Eleve-Active-2027").location == "/candidat")
+                let dossier = try await candidat.get("/candidat")
+                #expect(dossier.texte.contains("Informations incomplètes"), "the other services of the file are down: said, not failed")
+            }
         }
     }
 

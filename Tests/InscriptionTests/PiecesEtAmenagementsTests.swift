@@ -49,7 +49,7 @@ struct PiecesEtAmenagementsTests {
             #expect(try await banc.etab(.get, contenu, banc.prive).status == .forbidden, "another établissement")
             #expect(try await banc.appel(.get, contenu, .admin, sujet: "admin").status == .forbidden, "not even an admin")
             #expect(try await banc.appel(.get, contenu, .candidat, sujet: "quelqu-un").status == .forbidden, "another candidate")
-            #expect(try await banc.appel(.get, contenu, .candidat, scopes: ["candidat:\(c.numero)"], sujet: "lui").status == .ok, "the candidate himself")
+            #expect(try await banc.appel(.get, contenu, .candidat, scopes: ["candidat:\(c.numero)", "uai:\(banc.cfa)"], sujet: "lui").status == .ok, "the candidate himself (his papillon account)")
 
             let decision = "/v1/pieces/\(piece.id.uuidString)/decision"
             #expect(try await banc.etab(.post, decision, banc.cfa, json: #"{"statut":"acceptee"}"#).status == .forbidden)

@@ -158,7 +158,13 @@ struct ReglesTests {
             let reponse = try await banc.etab(.post, "/v1/sessions/\(banc.session)/candidatures", banc.prive,
                                               json: Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: autre))
             #expect(try reponse.probleme.code == "candidature.doublon")
-            #expect(try reponse.probleme.message.hasPrefix("Doublon probable : la candidature n° \(premiere.numero)"))
+            // The établissement learns the rule, not the other person's numéro.
+            #expect(try reponse.probleme.message.hasPrefix("Doublon probable : une candidature de la session"))
+            #expect(!reponse.texte.contains(premiere.numero), "\(reponse.texte)")
+            // The gestionnaire sees which candidature it is.
+            let pourGestionnaire = try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures",
+                                                        json: Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: autre))
+            #expect(try pourGestionnaire.probleme.message.hasPrefix("Doublon probable : la candidature n° \(premiere.numero)"))
             let acceptee = try await banc.creer(Saisies.candidature(categorie: "fpc", uai: banc.prive, identite: autre, extra: #","accepterHomonyme":true"#))
             #expect(acceptee.homonymeAccepte == premiere.numero)
             #expect(try await banc.valider(acceptee.id).status == .ok)
@@ -192,9 +198,9 @@ struct ReglesTests {
             let apprenti = try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures", .candidat, sujet: "x", json: Saisies.candidature(uai: banc.cfa))
             #expect(apprenti.status == .forbidden)
             #expect(try await banc.appel(.get, "/v1/candidatures/\(candidature.id.uuidString)", .candidat, sujet: "quelqu-un").status == .forbidden)
-            // The papillon account of this candidate (scope candidat:<numéro>) sees it.
+            // The papillon account of this candidate (scopes candidat:<numéro> and uai:<its établissement>) sees it.
             #expect(try await banc.appel(.get, "/v1/candidatures/\(candidature.id.uuidString)", .candidat,
-                                         scopes: ["candidat:\(candidature.numero)"], sujet: "papillon").status == .ok)
+                                         scopes: ["candidat:\(candidature.numero)", "uai:\(banc.cfa)"], sujet: "papillon").status == .ok)
             #expect(try await banc.appel(.post, "/v1/sessions/\(banc.session)/candidatures", nil, json: Saisies.candidature(uai: banc.cfa)).status == .unauthorized)
         }
     }

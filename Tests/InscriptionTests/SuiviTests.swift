@@ -64,7 +64,7 @@ struct SuiviTests {
         try await Banc.avecService { banc in
             let c = try await banc.creer(Saisies.candidature(uai: banc.cfa))
             struct Items: Decodable { var items: [Candidature] }
-            let lui = try await banc.appel(.get, "/v1/candidats/\(c.numero)/candidature", .candidat, scopes: ["candidat:\(c.numero)"], sujet: "papillon")
+            let lui = try await banc.appel(.get, "/v1/candidats/\(c.numero)/candidature", .candidat, scopes: ["candidat:\(c.numero)", "uai:\(banc.cfa)"], sujet: "papillon")
             #expect(try lui.json(Items.self).items.map(\.id) == [c.id])
             #expect(try await banc.appel(.get, "/v1/candidats/\(c.numero)/candidature", .candidat, scopes: ["candidat:autre"], sujet: "x").status == .forbidden)
             #expect(try await banc.appel(.get, "/v1/candidats/\(c.numero)/candidature").json(Items.self).items.map(\.numero) == [c.numero])

@@ -106,6 +106,33 @@ struct ControleCandidatureTests {
         #expect(Self.codes(try await Self.valider(candidature, store: store)) == ["candidature.specialite_unique"])
     }
 
+    @Test("one BP per session: an établissement or a candidate learns the rule, never the other candidature's numéro or spécialité")
+    func uneSeuleSpecialiteSansDetailPourLesAutres() async throws {
+        let candidatId = UUID()
+        let code = try SessionCode("BP-2027-06-N")
+        var store = CandidaturesEnMemoire()
+        store.inscrites = [.init(numero: "00000007", session: code.value, candidat: candidatId, cleIdentite: Self.candidat().cleIdentite)]
+        for appelant in [Self.etablissement, Self.candidatGP] {
+            await #expect {
+                _ = try await ControleCandidature(store: store).creation(candidat: candidatId, Self.candidat(), session: code, accepterHomonyme: false, par: appelant)
+            } throws: { erreur in
+                guard let erreur = erreur as? ServiceError else { return false }
+                let texte = ([erreur.message] + erreur.details.map(\.message)).joined(separator: " ")
+                return erreur.code == "candidature.specialite_unique" && texte.contains("un seul BP")
+                    && !texte.contains("00000007") && !texte.contains("COIFFURE")
+            }
+            do {
+                _ = try await ControleCandidature(store: store).validation(
+                    Self.candidature(Self.choix(), candidatId: candidatId), session: try Self.session(), centre: Self.centre(),
+                    choixValide: nil, par: appelant)
+                Issue.record("validation accepted")
+            } catch let erreur as ServiceError {
+                #expect(erreur.code == "candidature.specialite_unique")
+                #expect(!erreur.message.contains("00000007") && !erreur.message.contains("COIFFURE"), "\(erreur.message)")
+            }
+        }
+    }
+
     @Test("a cancelled candidature, one of another session, or the candidature itself does not count")
     func autresCandidaturesQuiNeComptentPas() async throws {
         let candidature = Self.candidature(Self.choix())
@@ -136,9 +163,18 @@ struct ControleCandidatureTests {
                 _ = try await ControleCandidature(store: store).creation(candidat: UUID(), meme, session: code, accepterHomonyme: true, par: appelant)
                 Issue.record("\(appelant.role) accepted a homonym")
             } catch let erreur as ServiceError {
+                // The rule, not the other person's candidature.
                 #expect(erreur.code == "candidature.doublon")
-                #expect(erreur.message.contains("n° 00000042 porte déjà le nom MARTÍN") && erreur.message.contains("14/03/2005"))
+                #expect(erreur.message.contains("Doublon probable"))
+                #expect(!([erreur.message] + erreur.details.map(\.message)).joined().contains("00000042"), "\(erreur.message)")
             }
+        }
+        // The gestionnaire sees which candidature it is.
+        do {
+            _ = try await ControleCandidature(store: store).creation(candidat: UUID(), meme, session: code, accepterHomonyme: false, par: Self.gestionnaire)
+            Issue.record("a homonym was accepted without being asked")
+        } catch let erreur as ServiceError {
+            #expect(erreur.message.contains("n° 00000042 porte déjà le nom MARTÍN") && erreur.message.contains("14/03/2005"))
         }
         // Another birth date, another first first name: another person.
         for autre in [Self.candidat(naissance: "2005-03-15"), Self.candidat(prenoms: "Marie Léa")] {

@@ -80,7 +80,7 @@ struct GatewayComponents: Sendable {
         }
         let api = router.group("api/v1")
         AuthRoutes(identity: identity, secureCookies: configuration.publicURL.hasPrefix("https")).add(to: api)
-        AccountRoutes(identity: identity).add(to: api)
+        AccountRoutes(identity: identity, papillonCandidats: PapillonCandidats(directory: directory)).add(to: api)
         AggregateRoutes(directory: directory).add(to: api)
         ForwardRoutes(directory: directory).add(to: api)
         try WebRoutes(components: self).add(to: router)

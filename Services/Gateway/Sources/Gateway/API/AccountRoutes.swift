@@ -6,6 +6,7 @@ import ServiceKit
 /// managed by admin and gestionnaire.
 struct AccountRoutes: Sendable {
     let identity: IdentityService
+    let papillonCandidats: PapillonCandidats
 
     struct Page<Item: Encodable & Sendable>: ResponseEncodable {
         var items: [Item]
@@ -68,7 +69,9 @@ struct AccountRoutes: Sendable {
             let caller = try context.require(.etablissement, .gestionnaire)
             let body = try await request.corps(PapillonsRequest.self)
             let uai = try ServiceError.validating(field: "uai") { () throws(DomainError) in try UAIValue(body.uai) }
-            let printed = try await identity.papillons(uai: uai.value, candidats: body.candidats, by: caller, address: context.remoteAddress)
+            let printed = try await identity.papillons(
+                uai: uai.value, candidats: body.candidats, by: caller, address: context.remoteAddress,
+                confirmer: { [papillonCandidats] in try await papillonCandidats.confirmes(uai: uai.value, identifiants: $0, as: caller) })
             return Page(items: printed, total: printed.count, page: 1, taille: printed.count)
         }
         api.get("audit") { request, context -> Page<AccessAudit.Entry> in

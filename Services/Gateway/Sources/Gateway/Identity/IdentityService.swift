@@ -322,9 +322,14 @@ struct IdentityService: Sendable {
     }
 
     /// One-time activation codes for an établissement's candidates, to print and hand out.
+    /// Only for identifiants that `confirmer` (Inscription, asked as the caller) names as
+    /// candidates of the établissement (login → name): one unknown and nothing is printed.
     /// Creates the candidate accounts that do not exist yet; a new print replaces the codes of
     /// accounts not activated yet; activated accounts are skipped (they use a reset instead).
-    func papillons(uai: String, candidats: [CandidatPapillon], by actor: InternalIdentity, address: String?) async throws -> [Papillon] {
+    func papillons(
+        uai: String, candidats: [CandidatPapillon], by actor: InternalIdentity, address: String?,
+        confirmer: @Sendable (_ identifiants: [String]) async throws -> [String: String]
+    ) async throws -> [Papillon] {
         guard actor.role == .gestionnaire || (actor.role == .etablissement && actor.hasScope("uai", uai)) else {
             try await audit.record("papillons", outcome: .refus, actor: actor.subject, role: actor.role.rawValue,
                                    address: address, target: uai)
@@ -332,6 +337,20 @@ struct IdentityService: Sendable {
         }
         guard (1...2000).contains(candidats.count) else {
             throw ServiceError.invalid("papillons.nombre", "Entre 1 et 2 000 candidats par impression.")
+        }
+        let confirmes = try await confirmer(candidats.map { Self.normalize($0.identifiant) })
+        let inconnus = candidats.enumerated().filter { confirmes[Self.normalize($0.element.identifiant)] == nil }
+        guard inconnus.isEmpty else {
+            try await audit.record("papillons", outcome: .refus, actor: actor.subject, role: actor.role.rawValue,
+                                   address: address, target: uai, detail: "\(inconnus.count) identifiant(s) non confirmé(s)")
+            let liste = inconnus.prefix(10).map { "« \($0.element.identifiant) »" }.joined(separator: ", ")
+            throw ServiceError.invalid(
+                "papillon.candidat_inconnu",
+                "Aucun papillon imprimé : \(liste)\(inconnus.count > 10 ? " et d'autres" : "") \(inconnus.count > 1 ? "ne sont" : "n'est") pas le numéro candidat d'un candidat de l'établissement \(uai) dans une session ouverte.",
+                details: inconnus.map {
+                    .init(location: "candidats[\($0.offset)].identifiant", code: "papillon.candidat_inconnu",
+                          message: "« \($0.element.identifiant) » n'est pas un candidat de l'établissement \(uai).")
+                })
         }
         let validity = Duration.seconds(90 * 24 * 3600)
         return try await database.transaction { connection in
@@ -347,7 +366,7 @@ struct IdentityService: Sendable {
                     account = existing
                 } else {
                     account = try await accounts.create(
-                        login: login, displayName: candidat.nom, email: nil, role: .candidat,
+                        login: login, displayName: confirmes[login] ?? candidat.nom, email: nil, role: .candidat,
                         scopes: ["candidat:\(login)", "uai:\(uai)"], by: actor.subject, on: connection)
                 }
                 let code = OneTimeTokens.paperCode()

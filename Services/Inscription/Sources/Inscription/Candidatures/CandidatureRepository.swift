@@ -26,6 +26,8 @@ struct CandidatureRepository: Sendable {
         /// For a candidate: his account and his papillon numéros.
         var compte: String?
         var numeros: [String]?
+        /// The UAIs the papillon numéros are bound to (nil: any, for the gestionnaire's lookup).
+        var uaisDesNumeros: [String]?
     }
 
     // MARK: Reads
@@ -115,9 +117,28 @@ struct CandidatureRepository: Sendable {
             conditions.append("(d.nom_famille ILIKE \(p) OR d.prenoms ILIKE \(p) OR c.numero ILIKE \(p) OR d.ine ILIKE \(p))")
         }
         if filtre.compte != nil || filtre.numeros != nil {
-            conditions.append("(d.compte = \(lier(filtre.compte ?? "")) OR c.numero = ANY(\(lier(filtre.numeros ?? []))))")
+            let parNumero = "c.numero = ANY(\(lier(filtre.numeros ?? [])))"
+                + (filtre.uaisDesNumeros.map { " AND c.uai = ANY(\(lier($0)))" } ?? "")
+            conditions.append("(d.compte = \(lier(filtre.compte ?? "")) OR (\(parNumero)))")
         }
         return (conditions.joined(separator: " AND "), binds)
+    }
+
+    /// Among `numeros`, the active candidatures of établissement `uai` in a session not closed,
+    /// with the candidate's name: the numéros a papillon may be printed for.
+    func numerosDeLEtablissement(_ uai: String, numeros: [String]) async throws -> [(numero: String, nom: String)] {
+        guard !numeros.isEmpty else { return [] }
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT c.numero, upper(d.nom_famille) || ' ' || d.prenoms FROM \(database.table("candidatures")) c
+            JOIN \(database.table("candidats")) d ON d.id = c.candidat
+            JOIN \(database.table("sessions")) s ON s.code = c.session
+            WHERE c.uai = $1 AND c.numero = ANY($2) AND c.etat <> 'annulee' AND NOT s.close
+            ORDER BY c.numero
+            """, uai, numeros))
+        var trouves: [(String, String)] = []
+        for try await (numero, nom) in rows.decode((String, String).self) { trouves.append((numero, nom)) }
+        return trouves
     }
 
     static let decoder = JSONDecoder()
@@ -129,14 +150,48 @@ struct CandidatureRepository: Sendable {
 
     static func json(_ valeur: some Encodable) throws -> String { String(decoding: try encoder.encode(valeur), as: UTF8.self) }
 
-    // MARK: Writes (inside the caller's transaction)
+    // MARK: Candidats (the identity shared by a person's candidatures, across sessions)
 
-    /// The candidat for this identity: the one with the same INE, or the one of this account,
-    /// updated with the identity given; otherwise a new one.
-    func candidat(_ candidat: Candidat, compte: String?, on connection: PostgresConnection) async throws -> UUID {
+    /// A stored candidat with what decides who may change his identity: his account and every
+    /// candidature (any session, any state) that shares the row.
+    struct CandidatConnu: Sendable {
+        var id: UUID
+        var candidat: Candidat
+        var compte: String?
+        var candidatures: [(numero: String, uai: String?)]
+    }
+
+    private var selectionCandidat: String {
+        let d = database.table("candidats"), c = database.table("candidatures")
+        return """
+            SELECT json_build_object('id', d.id, 'compte', d.compte,
+                'candidat', json_build_object('ine', d.ine, 'nomFamille', d.nom_famille, 'nomUsage', d.nom_usage,
+                    'prenoms', d.prenoms, 'sexe', d.sexe, 'dateNaissance', to_char(d.date_naissance, 'YYYY-MM-DD'),
+                    'communeNaissance', d.commune_naissance, 'paysNaissance', d.pays_naissance, 'adresse', d.adresse,
+                    'codePostal', d.code_postal, 'commune', d.commune, 'courriel', d.courriel, 'telephone', d.telephone),
+                'candidatures', COALESCE((SELECT json_agg(json_build_object('numero', c.numero, 'uai', c.uai) ORDER BY c.numero)
+                    FROM \(c) c WHERE c.candidat = d.id), '[]'::json))::text
+            FROM \(d) d
+            """
+    }
+
+    private struct CandidatLu: Decodable {
+        struct Ligne: Decodable { var numero: String; var uai: String? }
+        var id: UUID
+        var compte: String?
+        var candidat: Candidat
+        var candidatures: [Ligne]
+
+        var connu: CandidatConnu {
+            CandidatConnu(id: id, candidat: candidat, compte: compte, candidatures: candidatures.map { ($0.numero, $0.uai) })
+        }
+    }
+
+    /// The candidat with this INE, else the one of this account, locked for the transaction.
+    func candidatExistant(ine: String?, compte: String?, on connection: PostgresConnection) async throws -> CandidatConnu? {
         let table = database.table("candidats")
         var existant: UUID?
-        if let ine = candidat.ine {
+        if let ine {
             for try await id in try await connection.query(SQL.query("SELECT id FROM \(table) WHERE ine = $1 FOR UPDATE", ine), logger: logger).decode(UUID.self) {
                 existant = id
             }
@@ -146,10 +201,34 @@ struct CandidatureRepository: Sendable {
                 existant = id
             }
         }
-        if let existant {
-            try await mettreAJour(existant, candidat, on: connection)
-            return existant
+        guard let existant else { return nil }
+        return try await candidatConnu(existant, on: connection)
+    }
+
+    /// A candidat by id, with his account and candidatures.
+    func candidatConnu(_ id: UUID, on connection: PostgresConnection) async throws -> CandidatConnu? {
+        let rows = try await connection.query(SQL.query("\(selectionCandidat) WHERE d.id = $1", id), logger: logger)
+        for try await texte in rows.decode(String.self) { return try Self.decoder.decode(CandidatLu.self, from: Data(texte.utf8)).connu }
+        return nil
+    }
+
+    /// The candidats of these INEs (an import's lines), by INE.
+    func candidatsConnus(ines: [String], on connection: PostgresConnection) async throws -> [String: CandidatConnu] {
+        guard !ines.isEmpty else { return [:] }
+        let rows = try await connection.query(SQL.query("\(selectionCandidat) WHERE d.ine = ANY($1)", ines), logger: logger)
+        var connus: [String: CandidatConnu] = [:]
+        for try await texte in rows.decode(String.self) {
+            let connu = try Self.decoder.decode(CandidatLu.self, from: Data(texte.utf8)).connu
+            if let ine = connu.candidat.ine { connus[ine] = connu }
         }
+        return connus
+    }
+
+    // MARK: Writes (inside the caller's transaction)
+
+    /// A new candidat.
+    func nouveauCandidat(_ candidat: Candidat, compte: String?, on connection: PostgresConnection) async throws -> UUID {
+        let table = database.table("candidats")
         let id = UUID()
         do {
             try await connection.query(SQL.query(

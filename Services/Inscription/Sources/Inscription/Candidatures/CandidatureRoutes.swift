@@ -44,11 +44,28 @@ struct CandidatureRoutes: Sendable {
                 guard appelant.hasScope("candidat", id) else { throw Portee.refus }
                 filtre.compte = appelant.subject
                 filtre.numeros = Portee.numeros(appelant)
+                filtre.uaisDesNumeros = Portee.uais(appelant)
             } else {
                 filtre.compte = ""
                 filtre.numeros = [id]
             }
             return Liste(items: try await inscriptions.candidatures.liste(filtre, pagination: Pagination(page: 1, taille: 50)).items)
+        }
+
+        // Which of these numéros are candidates of établissement `:uai` in a session not closed
+        // (the gateway asks before printing papillons, as the établissement or gestionnaire).
+        group.post("etablissements/:uai/papillons/verification") { request, context -> Liste<CandidatPapillon> in
+            let appelant = try context.require(.gestionnaire, .etablissement)
+            let uai = try ServiceError.validating(field: "uai") { () throws(DomainError) in try UAI(context.parametre("uai")) }
+            guard appelant.role == .gestionnaire || appelant.hasScope("uai", uai.value) else { throw Portee.refus }
+            let corps = try await request.corps(VerificationPapillons.self)
+            guard corps.numeros.count <= Self.impressionMaximale else {
+                throw ServiceError.invalid("papillons.nombre", "Au plus \(Self.impressionMaximale) numéros par vérification.",
+                                           details: [.init(location: "numeros", code: "papillons.nombre", message: "Trop de numéros.")])
+            }
+            let numeros = Array(Set(corps.numeros.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0.count <= 20 }))
+            let trouves = try await inscriptions.candidatures.numerosDeLEtablissement(uai.value, numeros: numeros)
+            return Liste(items: trouves.map { CandidatPapillon(numero: $0.numero, nom: $0.nom) })
         }
 
         group.get("candidatures/:id") { _, context -> Candidature in
@@ -142,6 +159,9 @@ struct CandidatureRoutes: Sendable {
 
     static let impressionMaximale = 2000
 
+    struct VerificationPapillons: Decodable { var numeros: [String] }
+    struct CandidatPapillon: Encodable, Sendable { var numero: String; var nom: String }
+
     /// The bulk regeneration's report.
     struct Regeneration: ResponseEncodable {
         var examinees: Int
@@ -227,6 +247,7 @@ struct CandidatureRoutes: Sendable {
         case .candidat:
             filtre.compte = appelant.subject
             filtre.numeros = Portee.numeros(appelant)
+            filtre.uaisDesNumeros = Portee.uais(appelant)
         default: break
         }
         return filtre

@@ -53,7 +53,7 @@ struct Inscriptions: Sendable {
         let id = UUID()
         let compte = appelant.role == .candidat ? appelant.subject : nil
         try await database.transaction { connection in
-            let candidatId = try await candidatures.candidat(candidat, compte: compte, on: connection)
+            let candidatId = try await self.candidat(candidat, compte: compte, par: appelant, on: connection)
             let homonymeAccepte = try await controle(on: connection).creation(
                 candidat: candidatId, candidat, session: code, accepterHomonyme: saisie.accepterHomonyme == true, par: appelant)
             do {
@@ -66,6 +66,21 @@ struct Inscriptions: Sendable {
             try await candidatures.noter(id, "creation", par: appelant, on: connection)
         }
         return try await candidature(id, pour: appelant)
+    }
+
+    /// The candidat row a new candidature goes on: the one of this INE (or of the candidate's
+    /// account), changed only by whoever follows it (`Portee.peutModifierIdentite`) — anyone else
+    /// must give exactly the identity it holds, or is refused without learning it; else a new one.
+    func candidat(_ candidat: Candidat, compte: String?, par appelant: InternalIdentity, on connection: PostgresConnection) async throws -> UUID {
+        guard let connu = try await candidatures.candidatExistant(ine: candidat.ine, compte: compte, on: connection) else {
+            return try await candidatures.nouveauCandidat(candidat, compte: compte, on: connection)
+        }
+        var donne = candidat
+        if donne.ine == nil { donne.ine = connu.candidat.ine }
+        if donne == connu.candidat { return connu.id }
+        guard Portee.peutModifierIdentite(appelant, connu) else { throw Portee.identitePartagee }
+        try await candidatures.mettreAJour(connu.id, candidat, on: connection)
+        return connu.id
     }
 
     static func autoriserCreation(_ choix: Choix, par appelant: InternalIdentity) throws {
@@ -104,7 +119,13 @@ struct Inscriptions: Sendable {
             if appelant.role == .candidat && choix.categorie != avant.categorie {
                 throw ServiceError.forbidden("La catégorie d'une candidature ne se change que par l'établissement ou le gestionnaire.")
             }
-            try await candidatures.mettreAJour(avant.candidatId, candidat, on: connection)
+            var donne = candidat
+            if donne.ine == nil { donne.ine = avant.candidat.ine }  // an absent INE keeps the stored one
+            if donne != avant.candidat {
+                guard let connu = try await candidatures.candidatConnu(avant.candidatId, on: connection) else { throw Self.concurrente(avant) }
+                guard Portee.peutModifierIdentite(appelant, connu) else { throw Portee.identitePartagee }
+                try await candidatures.mettreAJour(avant.candidatId, candidat, on: connection)
+            }
             try await candidatures.enregistrerChoix(id, choix, on: connection)
             guard let apres = try await candidatures.lire(id, on: connection) else { throw Self.inconnue(id) }
             let ecarts = CandidatureRepository.ecarts(avant, apres)

@@ -62,7 +62,7 @@ struct ImportCandidatures: Sendable {
         var rapport = Rapport(essai: essai, lignes: lignes, valides: pretes.count, erreurs: erreurs, inscrites: 0, dejaInscrites: 0, validees: 0)
         if essai {
             try await database.transaction { connection in
-                let (_, conflits) = try await self.trier(pretes, session: code, uai: uai, on: connection)
+                let (_, conflits, _) = try await self.trier(pretes, session: code, uai: uai, par: appelant, on: connection)
                 rapport.erreurs += conflits
             }
             rapport.erreurs.sort { ($0.ligne, $0.champ) < ($1.ligne, $1.champ) }
@@ -72,10 +72,10 @@ struct ImportCandidatures: Sendable {
         try await database.transaction { connection in
             // Two imports for the same établissement and session never interleave.
             try await connection.query(SQL.query("SELECT pg_advisory_xact_lock(hashtext($1))", "import:\(code.value):\(uai.value)"), logger: logger)
-            let (nouvelles, conflits) = try await self.trier(pretes, session: code, uai: uai, on: connection)
+            let (nouvelles, conflits, connus) = try await self.trier(pretes, session: code, uai: uai, par: appelant, on: connection)
             rapport.erreurs += conflits
             rapport.dejaInscrites = pretes.count - nouvelles.count - conflits.count
-            try await self.ecrire(nouvelles, session: session, centre: centre, valider: valider, par: appelant, on: connection)
+            try await self.ecrire(nouvelles, connus: connus, session: session, centre: centre, valider: valider, par: appelant, on: connection)
             rapport.inscrites = nouvelles.count
             rapport.validees = valider ? nouvelles.count : 0
         }
@@ -166,8 +166,10 @@ struct ImportCandidatures: Sendable {
         return (lignes.count - 1, pretes, erreurs)
     }
 
-    private func trier(_ pretes: [Prete], session: SessionCode, uai: UAI, on connection: PostgresConnection) async throws -> ([Prete], [Erreur]) {
-        guard !pretes.isEmpty else { return ([], []) }
+    private func trier(
+        _ pretes: [Prete], session: SessionCode, uai: UAI, par appelant: InternalIdentity, on connection: PostgresConnection
+    ) async throws -> ([Prete], [Erreur], [String: CandidatureRepository.CandidatConnu]) {
+        guard !pretes.isEmpty else { return ([], [], [:]) }
         let rows = try await connection.query(SQL.query(
             """
             SELECT d.ine, d.cle_identite, c.uai, c.numero FROM \(database.table("candidatures")) c
@@ -187,23 +189,35 @@ struct ImportCandidatures: Sendable {
             let existante = prete.candidat.ine.flatMap { parINE[$0] } ?? parCle[prete.candidat.cleIdentite]
             guard let (autreUAI, numero) = existante else { nouvelles.append(prete); continue }
             if autreUAI == uai.value { continue }  // already registered by this établissement: idempotent replay
+            // Another's candidature: the gestionnaire sees which; anyone else only the rule.
+            let detail = appelant.role == .gestionnaire ? " (n° \(numero)\(autreUAI.map { ", établissement \($0)" } ?? ""))" : ""
             erreurs.append(Erreur(ligne: prete.ligne, champ: prete.candidat.ine != nil ? "ine" : "nom_famille", code: "candidature.specialite_unique",
-                                  message: "Ce candidat a déjà une candidature dans la session (n° \(numero)\(autreUAI.map { ", établissement \($0)" } ?? "")) : un seul BP par session."))
+                                  message: "Ce candidat a déjà une candidature dans la session\(detail) : un seul BP par session."))
         }
-        return (nouvelles, erreurs)
+        // A student known by his INE keeps the identity stored: the file changes it only for whoever
+        // follows him, links to it when it says exactly the same, and is refused otherwise.
+        let connus = try await inscriptions.candidatures.candidatsConnus(ines: nouvelles.compactMap(\.candidat.ine), on: connection)
+        var retenues: [Prete] = []
+        for prete in nouvelles {
+            guard let ine = prete.candidat.ine, let connu = connus[ine], connu.candidat != prete.candidat,
+                  !Portee.peutModifierIdentite(appelant, connu)
+            else { retenues.append(prete); continue }
+            erreurs.append(Erreur(ligne: prete.ligne, champ: "ine", code: Portee.identitePartagee.code, message: Portee.identitePartagee.message))
+        }
+        return (retenues, erreurs, connus)
     }
 
     /// Set-based writes: candidats (reusing those known by INE), candidatures, history, and when
     /// validated, confirmations and events.
-    private func ecrire(_ pretes: [Prete], session: SessionInscription, centre: CentreInscription?, valider: Bool,
-                        par appelant: InternalIdentity, on connection: PostgresConnection) async throws {
+    private func ecrire(_ pretes: [Prete], connus candidatsConnus: [String: CandidatureRepository.CandidatConnu], session: SessionInscription,
+                        centre: CentreInscription?, valider: Bool, par appelant: InternalIdentity, on connection: PostgresConnection) async throws {
         guard !pretes.isEmpty else { return }
         let candidats = database.table("candidats"), candidatures = database.table("candidatures")
-        var connus: [String: UUID] = [:]
-        let ines = pretes.compactMap(\.candidat.ine)
-        if !ines.isEmpty {
-            let rows = try await connection.query(SQL.query("SELECT ine, id FROM \(candidats) WHERE ine = ANY($1)", ines), logger: logger)
-            for try await (ine, id) in rows.decode((String, UUID).self) { connus[ine] = id }
+        let connus = candidatsConnus.mapValues(\.id)
+        // Known students whose identity the file changes (`trier` kept only those the caller follows).
+        for prete in pretes {
+            guard let ine = prete.candidat.ine, let connu = candidatsConnus[ine], connu.candidat != prete.candidat else { continue }
+            try await inscriptions.candidatures.mettreAJour(connu.id, prete.candidat, on: connection)
         }
         for tranche in stride(from: 0, to: pretes.count, by: 1000).map({ Array(pretes[$0..<min($0 + 1000, pretes.count)]) }) {
             let idsCandidats = tranche.map { p in p.candidat.ine.flatMap { connus[$0] } ?? UUID() }

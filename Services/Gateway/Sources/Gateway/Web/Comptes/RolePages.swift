@@ -149,7 +149,10 @@ struct RolePages: Sendable {
             if candidats.isEmpty { formulaire.erreur("candidats", "Indiquez au moins un candidat, un par ligne : « identifiant ; nom ».") }
             if !formulaire.hasErrors {
                 do {
-                    let printed = try await identity.papillons(uai: uai, candidats: candidats, by: caller, address: context.remoteAddress)
+                    let inscription = PapillonCandidats(directory: directory)
+                    let printed = try await identity.papillons(
+                        uai: uai, candidats: candidats, by: caller, address: context.remoteAddress,
+                        confirmer: { try await inscription.confirmes(uai: uai, identifiants: $0, as: caller) })
                     let page = Imprime(
                         uai: uai,
                         papillons: printed.map {

@@ -187,7 +187,10 @@ extension InscriptionPages {
     private func papillons(
         uai: String, candidats: [IdentityService.CandidatPapillon], caller: InternalIdentity, request: Request, context: ServiceRequestContext
     ) async throws -> Response {
-        let printed = try await identity.papillons(uai: uai, candidats: candidats, by: caller, address: context.remoteAddress)
+        let inscription = PapillonCandidats(directory: directory)
+        let printed = try await identity.papillons(
+            uai: uai, candidats: candidats, by: caller, address: context.remoteAddress,
+            confirmer: { try await inscription.confirmes(uai: uai, identifiants: $0, as: caller) })
         let page = RolePages.Imprime(
             uai: uai,
             papillons: printed.map {

@@ -235,6 +235,10 @@ public actor AMQPConnection {
             flags |= AMQP_BASIC_REPLY_TO_FLAG
             properties.reply_to = arena.bytes(replyTo)
         }
+        // Every message says who published it; the broker refuses a user_id that is not the
+        // connection's own (unless the user may impersonate), so consumers can trust it.
+        flags |= AMQP_BASIC_USER_ID_FLAG
+        properties.user_id = arena.bytes(message.userID ?? configuration.user)
         if !message.headers.isEmpty {
             flags |= AMQP_BASIC_HEADERS_FLAG
             properties.headers = arena.table(message.headers)
@@ -514,7 +518,8 @@ public actor AMQPConnection {
             correlationID: has(AMQP_BASIC_CORRELATION_ID_FLAG) ? properties.correlation_id.string : nil,
             replyTo: has(AMQP_BASIC_REPLY_TO_FLAG) ? properties.reply_to.string : nil,
             timestamp: has(AMQP_BASIC_TIMESTAMP_FLAG) ? Int64(properties.timestamp) : nil,
-            headers: has(AMQP_BASIC_HEADERS_FLAG) ? properties.headers.headers : [:])
+            headers: has(AMQP_BASIC_HEADERS_FLAG) ? properties.headers.headers : [:],
+            userID: has(AMQP_BASIC_USER_ID_FLAG) ? properties.user_id.string : nil)
     }
 }
 

@@ -25,13 +25,17 @@ public struct AMQPOutgoingMessage: Sendable, Hashable {
     public var headers: [String: AMQPHeaderValue]
     /// Ask the broker to return the message when no queue is bound for it.
     public var mandatory: Bool
+    /// The AMQP `user_id` property. nil: the publishing connection's user, which the broker
+    /// validates. Another user only for a broker user tagged `impersonator` (the operator
+    /// replaying dead letters keeps the original producer's).
+    public var userID: String?
 
     public init(
         exchange: String, routingKey: String, body: [UInt8], messageID: String,
         type: String? = nil, contentType: String = "application/json",
         correlationID: String? = nil, replyTo: String? = nil,
         timestamp: Int64 = Int64(Date().timeIntervalSince1970),
-        headers: [String: AMQPHeaderValue] = [:], mandatory: Bool = false
+        headers: [String: AMQPHeaderValue] = [:], mandatory: Bool = false, userID: String? = nil
     ) {
         self.exchange = exchange
         self.routingKey = routingKey
@@ -44,6 +48,7 @@ public struct AMQPOutgoingMessage: Sendable, Hashable {
         self.timestamp = timestamp
         self.headers = headers
         self.mandatory = mandatory
+        self.userID = userID
     }
 }
 
@@ -63,6 +68,8 @@ public struct AMQPDelivery: Sendable {
     public var replyTo: String?
     public var timestamp: Int64?
     public var headers: [String: AMQPHeaderValue]
+    /// The broker user that published it (`user_id`, validated by the broker on publish).
+    public var userID: String?
 
     /// How many times a quorum queue already delivered this message (`x-delivery-count`).
     public var deliveryCount: Int { Int(headers["x-delivery-count"]?.intValue ?? 0) }
@@ -71,7 +78,7 @@ public struct AMQPDelivery: Sendable {
         deliveryTag: UInt64, generation: Int, redelivered: Bool = false, exchange: String = "",
         routingKey: String = "", body: [UInt8], messageID: String? = nil, type: String? = nil,
         contentType: String? = nil, correlationID: String? = nil, replyTo: String? = nil,
-        timestamp: Int64? = nil, headers: [String: AMQPHeaderValue] = [:]
+        timestamp: Int64? = nil, headers: [String: AMQPHeaderValue] = [:], userID: String? = nil
     ) {
         self.deliveryTag = deliveryTag
         self.generation = generation
@@ -86,6 +93,7 @@ public struct AMQPDelivery: Sendable {
         self.replyTo = replyTo
         self.timestamp = timestamp
         self.headers = headers
+        self.userID = userID
     }
 }
 

@@ -58,7 +58,7 @@ public struct DeadLetterAdmin: Sendable {
                 contentType: delivery.contentType ?? "application/json",
                 correlationID: delivery.correlationID, replyTo: delivery.replyTo,
                 timestamp: delivery.timestamp ?? Int64(Date().timeIntervalSince1970),
-                headers: headers, mandatory: true)
+                headers: headers, mandatory: true, userID: delivery.userID)
             try await connection.publish([copy], window: 1)
             try await connection.ack(delivery.deliveryTag)
             replayed += 1

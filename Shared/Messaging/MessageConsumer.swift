@@ -220,7 +220,28 @@ public final class MessageConsumer: Service, Sendable {
         guard let entry = handlers.entries[metadata.type] else {
             return .failure(PermanentFailure(reason: "unknown message type \(metadata.type)"))
         }
+        if let forged = Self.forgery(delivery, metadata) { return .failure(PermanentFailure(reason: forged)) }
         return .success(Item(delivery: delivery, metadata: metadata, entry: entry))
+    }
+
+    /// The broker user trusted to publish for any producer: the operator's account, which
+    /// replays dead letters and drives the tests' stand-in producers.
+    public static let operatorUser = "admin"
+
+    /// Why a message is not from whom it claims, or nil. The broker validated `user_id` (the
+    /// publishing connection's user); the envelope's producer must be that service, and its
+    /// type one of that service's (`<producer>.…`). One service's credentials thus cannot pass
+    /// for another's events or commands.
+    static func forgery(_ delivery: AMQPDelivery, _ metadata: EnvelopeMetadata) -> String? {
+        guard let user = delivery.userID else { return "no user_id: the publisher is unknown" }
+        if user == operatorUser { return nil }
+        guard user == metadata.producer else {
+            return "published by broker user \(user) for producer \(metadata.producer)"
+        }
+        guard metadata.type.hasPrefix("\(user).") else {
+            return "broker user \(user) may not publish \(metadata.type)"
+        }
+        return nil
     }
 
     /// Runs the items in one transaction, retrying transient failures with backoff for as long

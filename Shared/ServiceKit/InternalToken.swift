@@ -30,12 +30,15 @@ public struct InternalIdentity: Sendable, Hashable {
     public func hasScope(_ kind: String, _ value: String) -> Bool { scopes.contains("\(kind):\(value)") }
 }
 
-/// The internal token's claims (a JWT signed HS256 by the gateway, valid a short time).
+/// The internal token's claims (a JWT signed HS256 by the gateway for one service, valid a
+/// short time).
 struct InternalTokenClaims: JWTPayload {
     var sub: SubjectClaim
     var role: String
     var scopes: [String]
     var iss: IssuerClaim
+    /// The one service the token is for.
+    var aud: AudienceClaim
     var exp: ExpirationClaim
     var iat: IssuedAtClaim
 
@@ -47,15 +50,22 @@ struct InternalTokenClaims: JWTPayload {
     }
 }
 
-/// Signs (gateway) and verifies (every service) internal tokens with the shared secret.
+/// Signs (gateway) and verifies (the service) internal tokens for one service: each service has
+/// its own key (`CYCLADES_INTERNAL_TOKEN_SECRET`, distinct per service) and accepts only tokens
+/// whose audience is its own name, so one service's key cannot mint tokens for another, and a
+/// token sent to one service cannot be replayed to another. The gateway holds every service's
+/// key (`CYCLADES_SERVICE_TOKEN_SECRETS`).
 public struct InternalTokenAuthority: Sendable {
     private let keys: JWTKeyCollection
+    /// The service the tokens are for.
+    public let audience: String
     public let lifetime: Duration
 
-    public init(secret: String, lifetime: Duration = .seconds(60)) async {
+    public init(secret: String, audience: String, lifetime: Duration = .seconds(60)) async {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         self.keys = keys
+        self.audience = audience
         self.lifetime = lifetime
     }
 
@@ -63,14 +73,16 @@ public struct InternalTokenAuthority: Sendable {
         let claims = InternalTokenClaims(
             sub: .init(value: identity.subject), role: identity.role.rawValue,
             scopes: identity.scopes.sorted(), iss: .init(value: InternalTokenClaims.issuer),
+            aud: .init(value: [audience]),
             exp: .init(value: now.addingTimeInterval(TimeInterval(lifetime.components.seconds))),
             iat: .init(value: now))
         return try await keys.sign(claims)
     }
 
-    /// The identity, or nil when the token is forged, expired or malformed.
+    /// The identity, or nil when the token is forged, expired, malformed or for another service.
     public func verify(_ token: String) async -> InternalIdentity? {
         guard let claims = try? await keys.verify(token, as: InternalTokenClaims.self),
+            (try? claims.aud.verifyIntendedAudience(includes: audience)) != nil,
             let role = Role(rawValue: claims.role)
         else { return nil }
         return InternalIdentity(subject: claims.sub.value, role: role, scopes: Set(claims.scopes))

@@ -10,7 +10,7 @@ public struct ServiceConfiguration: Sendable {
     public var httpPort: Int
     public var database: DatabaseConfiguration
     public var amqp: AMQPConfiguration
-    /// HMAC key shared with the gateway for the internal token.
+    /// This service's own HMAC key for the internal token (the gateway holds a copy).
     public var internalTokenSecret: String
     public var logLevel: Logger.Level
     /// The whole environment it was read from, for a service's own settings.

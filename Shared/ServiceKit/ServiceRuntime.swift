@@ -28,7 +28,7 @@ public struct ServiceRuntime: Sendable {
             database: database,
             publisher: AMQPPublisher(configuration: configuration.amqp, logger: logger),
             logger: logger)
-        tokens = await InternalTokenAuthority(secret: configuration.internalTokenSecret)
+        tokens = await InternalTokenAuthority(secret: configuration.internalTokenSecret, audience: configuration.serviceName)
     }
 
     /// The kit's and the service's migrations, in the order they apply.

@@ -40,7 +40,7 @@ enum BrowserFixtures {
 
     /// Opens a session with an unused code in the réglementation service at `port`; returns its code.
     static func openSession(port: Int, secret: String, libelle: String) async throws -> String {
-        let token = try await InternalTokenAuthority(secret: secret)
+        let token = try await InternalTokenAuthority(secret: secret, audience: "reglementation")
             .sign(InternalIdentity(subject: "test-navigateur", role: .gestionnaire, scopes: ["academie:A01"]))
         let code = try await SessionsDeTest.reserver(annees: 2040...2099)
         let body = #"{"code":"\#(code)","academie":"A01","libelle":"\#(libelle)","debutEpreuves":"2031-06-02","finEpreuves":"2031-06-13"}"#

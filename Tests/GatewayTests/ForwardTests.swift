@@ -97,7 +97,7 @@ struct ForwardTests {
         environment["CYCLADES_BCRYPT_COST"] = "4"
         let configuration = try GatewayConfiguration(environment: environment)
         #expect(configuration.serviceURLs["publication"] == nil)
-        let directory = ServiceDirectory(urls: configuration.serviceURLs, client: .shared, tokens: await InternalTokenAuthority(secret: String(repeating: "s", count: 32)),
+        let directory = ServiceDirectory(urls: configuration.serviceURLs, client: .shared, tokens: await ServiceTokens(secrets: [:]),
                                          timeout: .seconds(1), logger: TestStack.logger("test"))
         await #expect(throws: ServiceDirectory.Failure.self) {
             _ = try await directory.call("publication", method: .get, path: "/v1/x", identity: nil)

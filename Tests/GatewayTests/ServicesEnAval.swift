@@ -39,11 +39,11 @@ enum ServicesEnAval {
     /// A stand-in for Évaluation: `/v1/appelant` echoes the caller and the request,
     /// `/v1/lots/:lot/copies` answers only a correcteur of that lot (or a gestionnaire).
     static func evaluation<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
-        guard let secret = try TestStack.environment("gateway")["CYCLADES_INTERNAL_TOKEN_SECRET"] else {
+        guard let secret = try TestStack.environment("evaluation")["CYCLADES_INTERNAL_TOKEN_SECRET"] else {
             throw TestStackError("no internal token secret")
         }
         let router = Router(context: ServiceRequestContext.self)
-        let v1 = router.group("v1").add(middleware: InternalTokenMiddleware(authority: await InternalTokenAuthority(secret: secret)))
+        let v1 = router.group("v1").add(middleware: InternalTokenMiddleware(authority: await InternalTokenAuthority(secret: secret, audience: "evaluation")))
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             v1.on("appelant", method: method) { request, context -> Echo in
                 let caller = try context.caller()

@@ -16,10 +16,10 @@ import TestSupport
 struct WebReglementationTests {
     /// Calls the Réglementation service directly as `subject` (gestionnaire) to set up data.
     static func appel(_ base: String, _ method: String, _ path: String, subject: String, json: String? = nil) async throws -> (Int, String) {
-        guard let secret = try TestStack.environment("gateway")["CYCLADES_INTERNAL_TOKEN_SECRET"] else {
+        guard let secret = try TestStack.environment("reglementation")["CYCLADES_INTERNAL_TOKEN_SECRET"] else {
             throw TestStackError("no internal token secret")
         }
-        let jeton = try await InternalTokenAuthority(secret: secret).sign(InternalIdentity(subject: subject, role: .gestionnaire))
+        let jeton = try await InternalTokenAuthority(secret: secret, audience: "reglementation").sign(InternalIdentity(subject: subject, role: .gestionnaire))
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.setValue("Bearer \(jeton)", forHTTPHeaderField: "Authorization")

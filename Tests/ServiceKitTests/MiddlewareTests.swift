@@ -37,7 +37,7 @@ import Testing
     }
 
     func withClient(_ test: @Sendable (any TestClientProtocol, InternalTokenAuthority) async throws -> Void) async throws {
-        let authority = await InternalTokenAuthority(secret: Fixtures.secret)
+        let authority = await InternalTokenAuthority(secret: Fixtures.secret, audience: "inscription")
         try await Self.application(authority: authority).test(.router) { client in try await test(client, authority) }
     }
 
@@ -68,7 +68,7 @@ import Testing
 
     @Test func aTokenOfAnotherSecretIs401() async throws {
         try await withClient { client, _ in
-            let forger = await InternalTokenAuthority(secret: String(Fixtures.secret.reversed()))
+            let forger = await InternalTokenAuthority(secret: String(Fixtures.secret.reversed()), audience: "inscription")
             let token = try await forger.sign(Fixtures.gestionnaire)
             let response = try await client.execute(uri: "/v1/dossiers", method: .get, headers: Self.bearer(token))
             #expect(response.status == .unauthorized)

@@ -51,7 +51,7 @@ import Testing
     func theServiceAnswersOverHTTPAndStopsGracefully() async throws {
         let code = try await Self.unusedSessionCode()
         try await Self.withService { http, _, secret in
-            try await exercise(http, authority: InternalTokenAuthority(secret: secret), code: code)
+            try await exercise(http, authority: InternalTokenAuthority(secret: secret, audience: "reglementation"), code: code)
         }
         try await Self.deleteSession(code)
     }
@@ -98,7 +98,7 @@ import Testing
         #expect(anonymous.status == 401)
         #expect(try Fixtures.errorBody(anonymous.body).code == "auth.requise")
 
-        let forged = try await InternalTokenAuthority(secret: String(repeating: "x", count: 64))
+        let forged = try await InternalTokenAuthority(secret: String(repeating: "x", count: 64), audience: "reglementation")
             .sign(InternalIdentity(subject: "gest-test", role: .gestionnaire))
         #expect(try await http.request("POST", "v1/sessions", token: forged, json: body).status == 401)
 

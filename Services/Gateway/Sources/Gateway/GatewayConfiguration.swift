@@ -6,6 +6,9 @@ import Storage
 public struct GatewayConfiguration: Sendable {
     /// Where each service answers (`CYCLADES_SERVICE_URLS=name=url,name=url`).
     public var serviceURLs: [String: String]
+    /// Each service's internal-token key (`CYCLADES_SERVICE_TOKEN_SECRETS=name=secret,…`, each
+    /// ≥ 32 bytes): the gateway signs a call with the key of the service it calls.
+    public var serviceTokenSecrets: [String: String]
     /// HMAC key of the users' session tokens (`CYCLADES_SESSION_TOKEN_SECRET`, ≥ 32 bytes),
     /// distinct from the internal token's.
     public var sessionTokenSecret: String
@@ -26,6 +29,14 @@ public struct GatewayConfiguration: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { throw ConfigurationError.invalid("CYCLADES_SERVICE_URLS", String(pair)) }
             serviceURLs[String(parts[0])] = String(parts[1])
+        }
+        serviceTokenSecrets = [:]
+        for pair in (environment["CYCLADES_SERVICE_TOKEN_SECRETS"] ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[1].utf8.count >= 32 else {
+                throw ConfigurationError.invalid("CYCLADES_SERVICE_TOKEN_SECRETS", "\(parts.first ?? "")=… (expected name=secret of at least 32 bytes)")
+            }
+            serviceTokenSecrets[String(parts[0])] = String(parts[1])
         }
         guard let secret = environment["CYCLADES_SESSION_TOKEN_SECRET"], secret.utf8.count >= 32 else {
             throw ConfigurationError.invalid("CYCLADES_SESSION_TOKEN_SECRET", "(absent or shorter than 32 bytes)")

@@ -59,7 +59,7 @@ struct GatewayComponents: Sendable {
             publicURL: configuration.publicURL,
             logger: runtime.logger)
         directory = ServiceDirectory(
-            urls: configuration.serviceURLs, client: httpClient, tokens: runtime.tokens,
+            urls: configuration.serviceURLs, client: httpClient, tokens: await ServiceTokens(secrets: configuration.serviceTokenSecrets),
             timeout: configuration.serviceTimeout, timeouts: configuration.serviceTimeouts, logger: runtime.logger)
     }
 

@@ -12,7 +12,7 @@ import ServiceKit
 struct ServiceDirectory: Sendable {
     let urls: [String: String]
     let client: HTTPClient
-    let tokens: InternalTokenAuthority
+    let tokens: ServiceTokens
     let timeout: Duration
     /// Per-service exceptions to `timeout`.
     var timeouts: [String: Duration] = [:]
@@ -80,7 +80,7 @@ struct ServiceDirectory: Sendable {
         request.method = HTTPMethod(rawValue: method.rawValue)
         if let identity {
             do {
-                request.headers.add(name: "Authorization", value: "Bearer \(try await tokens.sign(identity))")
+                request.headers.add(name: "Authorization", value: "Bearer \(try await tokens.sign(identity, for: service))")
             } catch {
                 throw .unreachable(service, "token: \(error)")
             }

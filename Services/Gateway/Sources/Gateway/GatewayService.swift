@@ -53,7 +53,7 @@ struct GatewayComponents: Sendable {
                 secret: configuration.sessionTokenSecret, database: database, lifetime: configuration.sessionLifetime),
             tokens: OneTimeTokens(database: database),
             audit: AccessAudit(database: database),
-            mails: MailOutbox(database: database),
+            mails: MailOutbox(database: database, directory: configuration.mailDirectory),
             hasher: PasswordHasher(cost: configuration.bcryptCost),
             limiter: limiter,
             publicURL: configuration.publicURL,

@@ -16,6 +16,8 @@ public struct ServiceRuntime: Sendable {
     public let relay: OutboxRelay
     public let tokens: InternalTokenAuthority
     public let logger: Logger
+    /// The broker check of `/health`, shared by every copy of the runtime.
+    public let brokerProbe: BrokerProbe
 
     public init(configuration: ServiceConfiguration) async {
         var logger = Logger(label: "cyclades.\(configuration.serviceName)")
@@ -29,6 +31,7 @@ public struct ServiceRuntime: Sendable {
             publisher: AMQPPublisher(configuration: configuration.amqp, logger: logger),
             logger: logger)
         tokens = await InternalTokenAuthority(secret: configuration.internalTokenSecret, audience: configuration.serviceName)
+        brokerProbe = BrokerProbe(configuration: configuration.amqp, environment: configuration.environment)
     }
 
     /// The kit's and the service's migrations, in the order they apply.
@@ -51,9 +54,10 @@ public struct ServiceRuntime: Sendable {
         try await S.build(self).router ?? router { _ in }
     }
 
-    /// `/health` (database, broker, outbox lag) and `/metrics`.
-    public func addHealthRoutes(to router: Router<ServiceRequestContext>) {
-        HealthRoutes(runtime: self).add(to: router)
+    /// `/health` (database, broker, outbox lag) and `/metrics`; a `publicFacing` process
+    /// serves its metrics only to the holder of `CYCLADES_METRICS_TOKEN` (see `HealthRoutes`).
+    public func addHealthRoutes(to router: Router<ServiceRequestContext>, publicFacing: Bool = false) {
+        HealthRoutes(runtime: self, publicFacing: publicFacing).add(to: router)
     }
 
     /// Runs the service until SIGTERM/SIGINT (see `run(_:parts:)`).

@@ -31,11 +31,14 @@ struct Passerelle: Sendable {
     /// points the service at a silent port and gives it a short one.
     static func avec(
         services: [String: String] = [:], timeout: Duration = .seconds(60), timeouts: [String: Duration] = [:],
-        mode: TestingSetup = .router,
+        mode: TestingSetup = .router, environnement: [String: String] = [:],
         _ body: @escaping @Sendable (Passerelle) async throws -> Void
     ) async throws {
-        var environment = try TestStack.environment("gateway")
+        var environment = try TestStack.environment("gateway").merging(environnement) { $1 }
         environment["CYCLADES_BCRYPT_COST"] = "4"
+        // The mails go whole to a directory of this run, as to the operator's mailer.
+        environment["CYCLADES_MAIL_DIR"] = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cyclades-courriels-\(UUID().uuidString)").path
         let ferme = "http://127.0.0.1:\(try PortsDeTest.ferme())"
         environment["CYCLADES_SERVICE_URLS"] = ServiceDirectory.services
             .map { "\($0)=\(services[$0] ?? ferme)" }.joined(separator: ",")
@@ -127,12 +130,14 @@ struct Passerelle: Sendable {
 
     /// One request, as the holder of `jeton` (nil: anonymous).
     func appel(
-        _ method: HTTPRequest.Method, _ uri: String, jeton: String? = nil, json: String? = nil, headers: HTTPFields = [:]
+        _ method: HTTPRequest.Method, _ uri: String, jeton: String? = nil, json: String? = nil, headers: HTTPFields = [:],
+        corps: String? = nil
     ) async throws -> Reponse {
         var champs = headers
         if let jeton { champs[.authorization] = "Bearer \(jeton)" }
         if json != nil { champs[.contentType] = "application/json" }
-        let response = try await client.execute(uri: uri, method: method, headers: champs, body: json.map { ByteBuffer(string: $0) })
+        // `corps`: a body sent with the type `headers` give (or none).
+        let response = try await client.execute(uri: uri, method: method, headers: champs, body: (json ?? corps).map { ByteBuffer(string: $0) })
         return Reponse(status: response.status, corps: response.body, headers: response.headers)
     }
 
@@ -142,13 +147,27 @@ struct Passerelle: Sendable {
 
     // MARK: Database
 
-    /// The rows of `mail_outbox` sent to `recipient`, oldest first.
+    /// The mails sent to `recipient`, oldest first, whole — as the mailer gets them from the
+    /// mail directory (the outbox keeps them with their links masked).
     func courriels(pour recipient: String) async throws -> [(subject: String, body: String, purpose: String)] {
-        let rows = try await database.query(PostgresQuery(
-            unsafeSQL: "SELECT subject, body, purpose FROM \(database.table("mail_outbox")) WHERE recipient = $1 ORDER BY id",
-            binds: SQL.binds(recipient)))
+        try Self.courriels(dans: components.configuration.mailDirectory, pour: recipient)
+    }
+
+    /// The mails of `directory` (the gateway's `CYCLADES_MAIL_DIR`) sent to `recipient`, oldest first.
+    static func courriels(dans directory: String, pour recipient: String) throws -> [(subject: String, body: String, purpose: String)] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
         var mails: [(String, String, String)] = []
-        for try await row in rows.decode((String, String, String).self) { mails.append(row) }
+        for name in names {
+            let text = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
+            guard let blank = text.range(of: "\n\n") else { continue }
+            var headers: [String: String] = [:]
+            for line in text[..<blank.lowerBound].split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2 { headers[parts[0]] = parts[1] }
+            }
+            guard headers["To"] == recipient else { continue }
+            mails.append((headers["Subject"] ?? "", String(text[blank.upperBound...]), headers["X-Cyclades-Objet"] ?? ""))
+        }
         return mails
     }
 

@@ -226,7 +226,7 @@ struct WebInscriptionTests {
                 var csrf = try await candidat.csrf()
                 #expect(try await candidat.post("/creer-compte", [("identifiant", login), ("nom", "Chloé Bernard"), ("courriel", courriel)], csrf: csrf)
                     .status == .seeOther)
-                let mail = try #require(try await banc.identity.mails.list(recipient: courriel, limit: 1).first)
+                let mail = try #require(try banc.courriels(pour: courriel).last)
                 let jeton = try Passerelle.jetonDuLien(mail.body)
                 let active = try await candidat.post("/activation", [("jeton", jeton), ("motDePasse", WebBanc.motDePasse), ("confirmation", WebBanc.motDePasse)], csrf: csrf)
                 #expect(active.status == .seeOther, "\(active.texte)")

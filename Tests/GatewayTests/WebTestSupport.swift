@@ -14,6 +14,13 @@ struct WebBanc: Sendable {
     let identity: IdentityService
     let database: Database
     let client: any TestClientProtocol
+    /// The gateway's mail directory: the mails whole, as the mailer gets them.
+    let repertoireCourriels: String
+
+    /// The mails sent to `recipient`, oldest first, with their live links.
+    func courriels(pour recipient: String) throws -> [(subject: String, body: String, purpose: String)] {
+        try Passerelle.courriels(dans: repertoireCourriels, pour: recipient)
+    }
 
     static let motDePasse = "Pages-Web-2027!"
 
@@ -22,6 +29,8 @@ struct WebBanc: Sendable {
     ) async throws {
         var environment = try TestStack.environment("gateway")
         environment["CYCLADES_BCRYPT_COST"] = "4"
+        let courriels = FileManager.default.temporaryDirectory.appendingPathComponent("cyclades-courriels-\(UUID().uuidString)").path
+        environment["CYCLADES_MAIL_DIR"] = courriels
         environment["CYCLADES_SERVICE_TIMEOUT_MS"] = "\(timeoutMs)"
         // Port 9 (discard) of the loopback: nothing listens, the connection is refused at once.
         environment["CYCLADES_SERVICE_URLS"] = ServiceDirectory.services
@@ -35,7 +44,7 @@ struct WebBanc: Sendable {
             let components = try await GatewayComponents(runtime: runtime)
             let router = try await GatewayService.makeRouter(runtime: runtime)
             try await Application(router: router).test(.router) { client in
-                try await body(WebBanc(identity: components.identity, database: runtime.database, client: client))
+                try await body(WebBanc(identity: components.identity, database: runtime.database, client: client, repertoireCourriels: courriels))
             }
         }
     }

@@ -22,6 +22,10 @@ public struct GatewayConfiguration: Sendable {
     public var serviceTimeouts: [String: Duration]
     /// The public base URL put in mailed links.
     public var publicURL: String
+    /// Where the mails are written whole for the mailer (`CYCLADES_MAIL_DIR`; by default
+    /// `$CYCLADES_STACK_DIR/courriels`, else `cyclades-courriels` in the temporary directory):
+    /// only the operator may read it, it holds live links.
+    public var mailDirectory: String
 
     public init(environment: [String: String]) throws {
         serviceURLs = [:]
@@ -58,6 +62,9 @@ public struct GatewayConfiguration: Sendable {
         }
         publicURL = environment["CYCLADES_PUBLIC_URL"]
             ?? "http://\(environment["CYCLADES_HTTP_HOST"] ?? "127.0.0.1"):\(environment["CYCLADES_HTTP_PORT"] ?? "8100")"
+        mailDirectory = environment["CYCLADES_MAIL_DIR"]
+            ?? environment["CYCLADES_STACK_DIR"].map { "\($0)/courriels" }
+            ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("cyclades-courriels")
     }
 
     /// A deadline in milliseconds, from 1 ms to 10 minutes.

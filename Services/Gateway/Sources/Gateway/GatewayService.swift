@@ -53,7 +53,7 @@ struct GatewayComponents: Sendable {
                 secret: configuration.sessionTokenSecret, database: database, lifetime: configuration.sessionLifetime),
             tokens: OneTimeTokens(database: database),
             audit: AccessAudit(database: database),
-            mails: MailOutbox(database: database),
+            mails: MailOutbox(database: database, directory: configuration.mailDirectory),
             hasher: PasswordHasher(cost: configuration.bcryptCost),
             limiter: limiter,
             publicURL: configuration.publicURL,
@@ -65,7 +65,7 @@ struct GatewayComponents: Sendable {
 
     func router() throws -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
-        runtime.addHealthRoutes(to: router)
+        runtime.addHealthRoutes(to: router, publicFacing: true)
         router.add(middleware: FileMiddleware(
             GatewayService.resource("Public").path, urlBasePath: "/static",
             cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(24 * 3600)])]),
@@ -78,7 +78,7 @@ struct GatewayComponents: Sendable {
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
                      body: .init(byteBuffer: ByteBuffer(bytes: openAPI)))
         }
-        let api = router.group("api/v1")
+        let api = router.group("api/v1").add(middleware: CookieJSONMiddleware())
         AuthRoutes(identity: identity, secureCookies: configuration.publicURL.hasPrefix("https")).add(to: api)
         AccountRoutes(identity: identity, papillonCandidats: PapillonCandidats(directory: directory)).add(to: api)
         AggregateRoutes(directory: directory).add(to: api)

@@ -24,7 +24,7 @@ struct AccountRoutes: Sendable {
         api.get("comptes") { request, context -> Page<Account> in
             try context.require(.admin, .gestionnaire)
             let query = request.uri.queryParameters
-            let (page, taille) = paging(request)
+            let (page, taille) = try paging(request)
             var role: Role?
             if let text = query.get("role") {
                 guard let value = Role(rawValue: text) else { throw ServiceError.invalid("role.inconnu", "Rôle inconnu : « \(text) ».") }
@@ -37,7 +37,7 @@ struct AccountRoutes: Sendable {
             }
             let result = try await identity.accounts.list(
                 role: role, state: state, scope: query.get("habilitation"), search: query.get("q"),
-                limit: taille, offset: (page - 1) * taille)
+                limit: taille, offset: ServiceKit.Pagination(page: page, taille: taille).offset)
             return Page(items: result.accounts, total: result.total, page: page, taille: taille)
         }
         api.post("comptes") { request, context -> EditedResponse<Account> in
@@ -76,26 +76,26 @@ struct AccountRoutes: Sendable {
         }
         api.get("audit") { request, context -> Page<AccessAudit.Entry> in
             try context.require(.admin, .gestionnaire)
-            let (page, taille) = paging(request)
+            let (page, taille) = try paging(request)
             let entries = try await identity.audit.list(
                 actor: request.uri.queryParameters.get("acteur"), action: request.uri.queryParameters.get("action"),
-                limit: taille, offset: (page - 1) * taille)
+                limit: taille, offset: ServiceKit.Pagination(page: page, taille: taille).offset)
             return Page(items: entries, total: nil, page: page, taille: taille)
         }
         api.get("courriels") { request, context -> Page<MailOutbox.Mail> in
             try context.require(.admin)
-            let (_, taille) = paging(request)
+            let (_, taille) = try paging(request)
             let mails = try await identity.mails.list(recipient: request.uri.queryParameters.get("destinataire"), limit: taille)
             return Page(items: mails, total: nil, page: 1, taille: taille)
         }
     }
 }
 
-/// `page` (from 1) and `taille` (1…200, default 50) of a list request.
-func paging(_ request: Request) -> (page: Int, taille: Int) {
-    let page = max(1, request.uri.queryParameters.get("page", as: Int.self) ?? 1)
-    let taille = min(200, max(1, request.uri.queryParameters.get("taille", as: Int.self) ?? 50))
-    return (page, taille)
+/// `page` (1…1,000,000) and `taille` (1…200, default 50) of a list request, as every service
+/// reads them: anything else is a 422 naming the parameter, never a number that overflows.
+func paging(_ request: Request) throws(ServiceError) -> (page: Int, taille: Int) {
+    let pagination = try ServiceKit.Pagination(request)
+    return (pagination.page, pagination.taille)
 }
 
 import Domain

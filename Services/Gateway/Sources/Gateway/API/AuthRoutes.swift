@@ -16,7 +16,7 @@ struct AuthRoutes: Sendable {
     struct ResetDemand: Decodable { var identifiant: String }
     struct Message: ResponseEncodable { var message: String }
 
-    static let registrationAnswer = "Votre demande est enregistrée. Un courriel vient d'être envoyé à l'adresse indiquée : suivez son lien, valable 7 jours, pour choisir votre mot de passe. Sans nouvelles, vérifiez l'adresse saisie et vos courriers indésirables."
+    static let registrationAnswer = "Votre demande est enregistrée. Si cet identifiant est libre, un courriel vient d'être envoyé à l'adresse indiquée : suivez son lien, valable 7 jours, pour choisir votre mot de passe. Sans nouvelles, vérifiez l'adresse saisie et vos courriers indésirables ; l'identifiant est peut-être déjà pris : recommencez avec un autre, ou utilisez « mot de passe oublié » si ce compte est le vôtre."
 
     static let resetAnswer = "Si un compte correspond à cet identifiant, un lien de réinitialisation vient d'être envoyé à son adresse électronique."
 
@@ -60,7 +60,7 @@ struct AuthRoutes: Sendable {
                 expectedLogin: body.identifiant, address: context.remoteAddress)
         }
         // A Grand Public candidate opens his own account; the answer is the same whether the
-        // identifiant was free or not (the mailbox is told which).
+        // identifiant was free or not (and a taken one mails nobody).
         auth.post("inscription") { request, context -> EditedResponse<Message> in
             let body = try await request.corps(IdentityService.SelfRegistration.self)
             try await identity.register(body, address: context.remoteAddress)

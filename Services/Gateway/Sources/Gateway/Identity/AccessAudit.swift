@@ -56,8 +56,12 @@ struct AccessAudit: Sendable {
     }
 }
 
-/// Mails the system sends (activation and reset links). Kept in `mail_outbox` in the same
-/// transaction as the token they carry; a mailer relays them, the demo reads them there.
+/// Mails the system sends (activation and reset links). Each mail goes whole to the mail
+/// directory (`CYCLADES_MAIL_DIR`: one file per mail, readable by the operator only, where the
+/// mailer takes it), and into `mail_outbox` — in the same transaction as the token it carries —
+/// with its link's secret masked: the outbox, and `GET /api/v1/courriels` which lists it, show
+/// what was sent to whom, never a live link (else whoever reads them could take any account
+/// over silently).
 struct MailOutbox: Sendable {
     struct Mail: Codable, Sendable {
         var recipient: String
@@ -68,13 +72,39 @@ struct MailOutbox: Sendable {
     }
 
     let database: Database
+    /// Where the whole mails are written (created 0700, files 0600).
+    let directory: String
     private var table: String { database.table("mail_outbox") }
 
+    /// `body` with every link secret (`jeton=…`) masked.
+    static func masque(_ body: String) -> String {
+        body.replacing(/jeton=[A-Za-z0-9_\-]+/, with: "jeton=[masqué]")
+    }
+
     func enqueue(to recipient: String, subject: String, body: String, purpose: String, on connection: PostgresConnection) async throws {
+        try deposer(to: recipient, subject: subject, body: body, purpose: purpose)
         try await connection.query(PostgresQuery(
             unsafeSQL: "INSERT INTO \(table) (recipient, subject, body, purpose) VALUES ($1, $2, $3, $4)",
-            binds: SQL.binds(recipient, subject, body, purpose)),
+            binds: SQL.binds(recipient, subject, Self.masque(body), purpose)),
             logger: database.logger)
+    }
+
+    /// Writes the whole mail as `<instant>-<uuid>.eml` in `directory`, headers then a blank line
+    /// then the body. A mail whose transaction then fails carries a link that never worked.
+    private func deposer(to recipient: String, subject: String, body: String, purpose: String) throws {
+        let files = FileManager.default
+        try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let instant = String(format: "%020llu", DispatchTime.now().uptimeNanoseconds)
+        let path = (directory as NSString).appendingPathComponent("\(instant)-\(UUID().uuidString.lowercased()).eml")
+        let text = "To: \(recipient)\nSubject: \(subject)\nX-Cyclades-Objet: \(purpose)\n\n\(body)"
+        guard files.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw MailDirectoryError(path: path)
+        }
+    }
+
+    struct MailDirectoryError: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "cannot write the mail \(path)" }
     }
 
     func list(recipient: String?, limit: Int) async throws -> [Mail] {

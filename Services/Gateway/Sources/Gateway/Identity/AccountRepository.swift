@@ -62,24 +62,28 @@ struct AccountRepository: Sendable {
         return nil
     }
 
-    /// Records a failed login; locks the account once `threshold` failures came within a minute
-    /// of each other, for a time that doubles with each further failure (1 min … 1 h).
-    func recordFailure(id: UUID, threshold: Int) async throws {
+    /// Records a failed login; locks the account for `lock` once `threshold` failures came
+    /// within a minute of each other (a failure racing past a running lock leaves it as it is).
+    /// The count restarts after a lock has run out: one failure
+    /// after an expired lock is the first of a new window, never a new lock on its own (else
+    /// anyone knowing a login could keep its owner out with one attempt a minute).
+    func recordFailure(id: UUID, threshold: Int, lock: Duration) async throws {
         try await database.query(PostgresQuery(
             unsafeSQL: """
                 UPDATE \(accounts) SET
-                    failed_logins = CASE WHEN last_failure > now() - interval '1 minute' OR locked_until IS NOT NULL
+                    failed_logins = CASE WHEN locked_until > now()
+                                           OR (locked_until IS NULL AND last_failure > now() - interval '1 minute')
                                          THEN failed_logins + 1 ELSE 1 END,
                     last_failure = now(),
                     locked_until = CASE
-                        WHEN (CASE WHEN last_failure > now() - interval '1 minute' OR locked_until IS NOT NULL
+                        WHEN locked_until > now() THEN locked_until
+                        WHEN (CASE WHEN locked_until IS NULL AND last_failure > now() - interval '1 minute'
                                    THEN failed_logins + 1 ELSE 1 END) >= $2
-                        THEN now() + least(interval '1 hour',
-                             interval '1 minute' * power(2, greatest(0, failed_logins + 1 - $2)))
-                        ELSE locked_until END
+                        THEN now() + make_interval(secs => $3)
+                        ELSE NULL END
                 WHERE id = $1
                 """,
-            binds: SQL.binds(id, threshold)))
+            binds: SQL.binds(id, threshold, Double(lock.components.seconds))))
     }
 
     func recordSuccess(id: UUID) async throws {

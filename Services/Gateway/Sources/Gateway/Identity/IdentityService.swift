@@ -18,9 +18,10 @@ struct IdentityService: Sendable {
     let publicURL: String
     let logger: Logger
 
-    /// Failures within a minute after which the account is locked (the next attempt is refused
-    /// without the password being checked).
+    /// Failures within a minute after which the account is locked for `lockDuration` (attempts
+    /// are then refused without the password being checked, with the answer of a wrong one).
     static let lockThreshold = 5
+    static let lockDuration: Duration = .seconds(5 * 60)
     static let perAddress = RateLimiter.Rule(limit: 30, window: .seconds(60))
     static let resetPerAddress = RateLimiter.Rule(limit: 5, window: .seconds(3600))
     static let resetPerAccount = RateLimiter.Rule(limit: 3, window: .seconds(3600))
@@ -52,9 +53,12 @@ struct IdentityService: Sendable {
         }
         let account = credentials.account
         if let lockedUntil = credentials.lockedUntil, lockedUntil > Date() {
+            // The answer and its time are those of a wrong password: a lock tells nobody that
+            // the login exists.
+            try await hasher.burn(password)
             try await audit.record("connexion", outcome: .refus, actor: account.id.uuidString.lowercased(),
                                    role: account.role.rawValue, address: address, detail: "compte verrouillé")
-            throw Self.tooMany
+            throw Self.badCredentials
         }
         guard account.state == .actif, let hash = credentials.passwordHash else {
             try await hasher.burn(password)
@@ -63,7 +67,7 @@ struct IdentityService: Sendable {
             throw Self.badCredentials
         }
         guard try await hasher.verify(password, hash: hash) else {
-            try await accounts.recordFailure(id: account.id, threshold: Self.lockThreshold)
+            try await accounts.recordFailure(id: account.id, threshold: Self.lockThreshold, lock: Self.lockDuration)
             try await audit.record("connexion", outcome: .echec, actor: account.id.uuidString.lowercased(),
                                    role: account.role.rawValue, address: address, detail: "mot de passe incorrect")
             throw Self.badCredentials
@@ -167,8 +171,8 @@ struct IdentityService: Sendable {
 
     /// Opens a Grand Public candidate's account (role `candidat`, scope `candidat:<identifiant>`,
     /// waiting for its activation) and mails its activation link. The answer never tells whether
-    /// the identifiant was free: when it is taken, the address given gets a mail saying so
-    /// instead, so that nobody learns from the answer which accounts exist.
+    /// the identifiant was free, and a taken one mails nobody: nobody learns from the answer or
+    /// from a mailbox he chose which accounts exist.
     func register(_ request: SelfRegistration, address: String?) async throws {
         guard limiter.allow("inscription-adresse:\(address ?? "?")", Self.perAddress) else {
             try await audit.record("compte.inscription", outcome: .refus, actor: Self.normalize(request.identifiant),
@@ -209,10 +213,9 @@ struct IdentityService: Sendable {
                     login: login, displayName: name, email: email, role: .candidat, scopes: ["candidat:\(login)"],
                     by: "grand-public", on: connection)
             } catch let error as ServiceError where error.code == "compte.existe" {
-                try await mails.enqueue(
-                    to: email, subject: "Création de compte Cyclades BP",
-                    body: "Bonjour,\n\nUne demande de création de compte Cyclades BP a été faite avec votre adresse et l'identifiant « \(login) », qui est déjà utilisé.\nSi ce compte est le vôtre, connectez-vous, ou choisissez un nouveau mot de passe : \(publicURL)/mot-de-passe-oublie\nSinon, recommencez avec un autre identifiant : \(publicURL)/creer-compte\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
-                    purpose: "inscription.identifiant_pris", on: connection)
+                // Same answer as a free identifiant, and no mail: the address was chosen by the
+                // requester, who must learn nothing about another person's account. The owner
+                // who forgot his account has « mot de passe oublié ».
                 try await audit.record("compte.inscription", outcome: .echec, actor: login, address: address,
                                        detail: "identifiant déjà utilisé", on: connection)
                 return

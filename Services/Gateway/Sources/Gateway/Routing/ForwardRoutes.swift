@@ -5,7 +5,8 @@ import ServiceKit
 
 /// The declarative route table: `/api/v1/<service>/<path>` goes to `<service>` as `/v1/<path>`,
 /// same method, query and body, with the caller's identity in an internal token; the answer's
-/// status, `Content-Type`, `Content-Disposition` and `Cache-Control` come back unchanged. The gateway
+/// status, `Content-Type`, file name and `Cache-Control` come back, with protective headers
+/// (`nosniff`, a sandboxing CSP, `attachment` for anything but JSON). The gateway
 /// requires an authenticated caller; the service applies its own rules to that caller.
 struct ForwardRoutes: Sendable {
     let directory: ServiceDirectory
@@ -44,11 +45,29 @@ struct ForwardRoutes: Sendable {
         } catch {
             throw (error as ServiceDirectory.Failure).serviceError
         }
-        var headers = HTTPFields()
-        if let contentType = answer.contentType { headers[.contentType] = contentType }
-        // Downloads keep their file name (PDF confirmations, CSV exports) and their caching rule.
-        if let disposition = answer.contentDisposition { headers[.contentDisposition] = disposition }
+        var headers = Self.protectiveHeaders(contentType: answer.contentType, disposition: answer.contentDisposition)
         if let cacheControl = answer.cacheControl { headers[.cacheControl] = cacheControl }
         return Response(status: answer.status, headers: headers, body: .init(byteBuffer: answer.body))
+    }
+
+    /// What a forwarded answer may do on the gateway's origin: nothing. Its type is not sniffed,
+    /// a sandboxing CSP stops any script or active content in it (an SVG resource with a
+    /// script, an HTML error page), and anything but JSON is a download (`attachment`, keeping
+    /// the service's file name for PDF confirmations and CSV exports).
+    static func protectiveHeaders(contentType: String?, disposition: String?) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType ?? "application/octet-stream"
+        if let nosniff = HTTPField.Name("X-Content-Type-Options") { headers[nosniff] = "nosniff" }
+        headers[.contentSecurityPolicy] = "sandbox; default-src 'none'; frame-ancestors 'none'"
+        let mediaType = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let json = mediaType == "application/json" || mediaType.hasSuffix("+json")
+        if let disposition {
+            // An `inline` from the service becomes an `attachment` with the same parameters.
+            let parameters = disposition.split(separator: ";", maxSplits: 1).dropFirst().first.map { ";" + $0 } ?? ""
+            headers[.contentDisposition] = "attachment" + parameters
+        } else if !json {
+            headers[.contentDisposition] = "attachment"
+        }
+        return headers
     }
 }

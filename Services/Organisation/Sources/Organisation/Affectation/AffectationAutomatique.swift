@@ -157,6 +157,7 @@ struct AffectationAutomatique: Sendable {
     static func seance(_ cle: String) -> String {
         guard cle.count == 16, cle.dropFirst(10).first == "T" else { return "date non fixée" }
         let jour = cle.prefix(10).split(separator: "-")
+        guard jour.count == 3 else { return "date non fixée" }
         return "\(jour[2])/\(jour[1])/\(jour[0]) à \(cle.suffix(5))"
     }
 }

@@ -154,7 +154,7 @@ struct Placements: Sendable {
             }
             let unitesSeance = Array(Set(assis.map { "\($0.specialite)/\($0.unite)" })).sorted()
             try await autoriser(appelant, session: code.value, centre: uai,
-                                unites: unitesSeance.map { let p = $0.split(separator: "/"); return (String(p[0]), String(p[1])) }, on: connection)
+                                unites: unitesSeance.map { let p = $0.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false); return (String(p[0]), String(p.last ?? "")) }, on: connection)
             let places = centre.salles.map(\.places)
             let besoin = assis.reduce(Besoin()) { $0 + .candidat(salleSeparee: $1.salleSeparee, majoration: $1.majoration) }
             let repartition: Repartition
@@ -284,7 +284,10 @@ struct Placements: Sendable {
                 }
                 place = demandee
             } else {
-                place = (1...salle.places).first { !prises.contains($0) }!
+                guard let libre = (1...salle.places).first(where: { !prises.contains($0) }) else {
+                    throw ServiceError.conflict("placement.salle_pleine", "La salle « \(nom) » est pleine à cette séance (\(salle.places) places).")
+                }
+                place = libre
             }
             try await connection.query(SQL.query(
                 """

@@ -24,6 +24,8 @@ public enum PiloteLecture {
 
     static let maximumObligatoires = 6
     static let maximumFacultatives = 3
+    /// The largest coefficient of a unit (the BP's are at most a few tens).
+    static let coefficientMaximal = 100
 }
 
 /// One reading: the reader, and what must be unique across the file.
@@ -187,8 +189,9 @@ private struct Lecture {
         if let champ = champs["coefficient"], let valeur = lecteur.entier(champ, code: "pilote.coefficient", nom: "Le coefficient") {
             if facultative {
                 lecteur.erreur(champ, "pilote.coefficient_facultative", "Une unité facultative n'a pas de coefficient : seuls les points au-dessus de 10 comptent.")
-            } else if valeur <= 0 {
-                lecteur.erreur(champ, "pilote.coefficient", "Le coefficient doit être un entier strictement positif (reçu \(valeur)).")
+            } else if !(1...PiloteLecture.coefficientMaximal).contains(valeur) {
+                // Bounded: the coefficients of an épreuve are summed, and a sum that overflows traps.
+                lecteur.erreur(champ, "pilote.coefficient", "Le coefficient doit être un entier de 1 à \(PiloteLecture.coefficientMaximal) (reçu \(valeur)).")
             } else {
                 coefficient = valeur
             }

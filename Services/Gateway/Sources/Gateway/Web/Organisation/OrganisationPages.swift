@@ -462,6 +462,7 @@ struct OrganisationPages: Sendable {
     static func seance(_ cle: String) -> String {
         guard cle.count == 16, cle.dropFirst(10).first == "T" else { return "date non fixée (\(cle))" }
         let jour = cle.prefix(10).split(separator: "-")
+        guard jour.count == 3 else { return "date non fixée (\(cle))" }
         return "\(jour[2])/\(jour[1])/\(jour[0]) à \(cle.suffix(5))"
     }
 

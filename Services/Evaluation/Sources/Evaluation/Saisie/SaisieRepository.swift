@@ -111,15 +111,17 @@ struct SaisieRepository: Sendable {
         try await connection.query(SQL.query(
             """
             INSERT INTO \(database.table("audit"))
-                (lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte)
-            SELECT lot, seq, numero, NULLIF(avant, ''), apres, revision, par, role, source, commande, instant, precedent, empreinte
+                (lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte, nature, motif)
+            SELECT lot, seq, numero, NULLIF(avant, ''), apres, revision, par, role, source, commande, instant, precedent, empreinte,
+                nature, NULLIF(motif, '')
             FROM UNNEST($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
-                $8::text[], $9::text[], $10::uuid[], $11::int8[], $12::text[], $13::text[])
-                AS x(lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte)
+                $8::text[], $9::text[], $10::uuid[], $11::int8[], $12::text[], $13::text[], $14::text[], $15::text[])
+                AS x(lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte, nature, motif)
             """,
             audit.map(\.lot), audit.map(\.seq), audit.map(\.numero), audit.map { $0.avant ?? "" }, audit.map(\.apres),
             audit.map(\.revision), audit.map(\.par), audit.map(\.role), audit.map(\.source), audit.map(\.commande),
-            audit.map(\.instant), audit.map(\.precedent), audit.map(\.empreinte)),
+            audit.map(\.instant), audit.map(\.precedent), audit.map(\.empreinte), audit.map(\.nature.rawValue),
+            audit.map { $0.motif ?? "" }),
             logger: logger)
         try await connection.query(SQL.query(
             """

@@ -21,6 +21,7 @@ import Storage
 struct TraitementSaisies: Sendable {
     let database: Database
     let outbox: OutboxWriter
+    let cle: CleAudit
 
     var logger: Logger { database.logger }
     private var saisies: SaisieRepository { SaisieRepository(database: database) }
@@ -101,7 +102,7 @@ struct TraitementSaisies: Sendable {
                     let entree = ChaineAudit.ligne(ChaineAudit.Ligne(
                         lot: commande.lot, seq: etat.seq, numero: ligne.copie, avant: courante.note, apres: ligne.note,
                         revision: commande.revision, par: commande.par, role: commande.role, source: commande.source,
-                        commande: commande.id, instant: instant, precedent: etat.hash))
+                        commande: commande.id, instant: instant, precedent: etat.hash), cle: self.cle)
                     etat.hash = entree.empreinte
                     audit.append(entree)
                     etats[commande.lot] = etat

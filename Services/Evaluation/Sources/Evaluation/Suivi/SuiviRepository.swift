@@ -175,6 +175,9 @@ struct SuiviRepository: Sendable {
         var commande: UUID
         var le: String
         var empreinte: String
+        /// `note`, or `verrouillage`, `deverrouillage`, `reouverture` (then `copie` is empty).
+        var nature: String
+        var motif: String?
     }
 
     /// The audit rows of a lot, in chain order.
@@ -182,15 +185,15 @@ struct SuiviRepository: Sendable {
         let rows = try await database.query(SQL.query(
             """
             SELECT seq, numero, avant, apres, par, role, source, commande,
-                to_char(to_timestamp(instant / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), empreinte
+                to_char(to_timestamp(instant / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), empreinte, nature, motif
             FROM \(database.table("audit")) WHERE lot = $1 ORDER BY seq
             """, lot))
         var items: [Audit] = []
-        for try await (seq, copie, avant, apres, par, role, source, commande, le, empreinte)
-            in rows.decode((Int64, String, String?, String, String, String, String, UUID, String, String).self)
+        for try await (seq, copie, avant, apres, par, role, source, commande, le, empreinte, nature, motif)
+            in rows.decode((Int64, String, String?, String, String, String, String, UUID, String, String, String, String?).self)
         {
             items.append(Audit(seq: seq, copie: copie, avant: avant, apres: apres, par: par, role: role, source: source,
-                               commande: commande, le: le, empreinte: empreinte))
+                               commande: commande, le: le, empreinte: empreinte, nature: nature, motif: motif))
         }
         return items
     }

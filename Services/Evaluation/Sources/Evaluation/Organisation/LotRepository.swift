@@ -326,11 +326,16 @@ struct LotRepository: Sendable {
         return count
     }
 
+    /// Removes a grader from a lot, under the lot's row lock: a worker applying his commands
+    /// (which holds the same lock) sees him either assigned or removed, never in between.
     func retirer(lot: UUID, sujet: String) async throws -> Bool {
-        let rows = try await database.query(SQL.query(
-            "DELETE FROM \(database.table("correcteurs")) WHERE lot = $1 AND sujet = $2 RETURNING lot", lot, sujet))
-        for try await _ in rows.decode(UUID.self) { return true }
-        return false
+        try await database.transaction { connection in
+            try await connection.query(SQL.query("SELECT 1 FROM \(database.table("lots")) WHERE id = $1 FOR UPDATE", lot), logger: logger)
+            let rows = try await connection.query(SQL.query(
+                "DELETE FROM \(database.table("correcteurs")) WHERE lot = $1 AND sujet = $2 RETURNING lot", lot, sujet), logger: logger)
+            for try await _ in rows.decode(UUID.self) { return true }
+            return false
+        }
     }
 
     /// Tells every API process that these lots changed (their state, their graders), after commit.

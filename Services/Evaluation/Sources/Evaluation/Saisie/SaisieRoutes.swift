@@ -30,7 +30,7 @@ struct SaisieRoutes: Sendable {
                 attendre = min(.milliseconds(ms), Saisies.attenteMaximale)
             }
             let commande = try saisies.commande(corps, lot: lot, par: appelant)
-            let reponse = try await saisies.soumettre(commande, attendre: attendre)
+            let reponse = try await saisies.soumettre(commande, attendre: attendre, renvoi: corps.commande != nil)
             switch reponse.statut {
             case "enregistree": return EditedResponse(status: .ok, response: reponse)
             case "refusee": throw ServiceError.conflict("saisie.refusee", reponse.message ?? "Les notes ont été refusées.")

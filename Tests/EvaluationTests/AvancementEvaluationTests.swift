@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 import Storage
@@ -18,6 +19,9 @@ struct AvancementEvaluationTests {
             #expect(try await banc.comme(correcteur, .post, "/v1/lots/\(correcteur.lot)/notes?attendre=10000",
                                          json: Banc.corpsNotes(copies.map { ($0, "10") })).status == .ok)
             #expect(try await banc.comme(correcteur, .post, "/v1/lots/\(correcteur.lot)/verrouillage").status == .ok)
+            // Réglementation learns of the lots (closing `collecte_notes` waits for them all locked).
+            let crees = try await banc.evenements(LotsCrees.self, aggregate: "unite:\(banc.session):U20")
+            #expect(Set(crees.flatMap(\.lots).map(\.lot)) == Set(lots.map { $0.id.uuidString.lowercased() }))
             let reponse = try await banc.appel(.get, "/v1/sessions/\(banc.session)/avancement")
             #expect(reponse.status == .ok, "\(reponse.texte)")
             let etat = try reponse.json(SuiviRepository.Avancement.self)

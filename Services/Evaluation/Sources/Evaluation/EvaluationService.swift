@@ -72,7 +72,7 @@ struct Composants: Sendable {
     }
 
     func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
-        OrganisationRoutes(lots: lots).add(to: group)
+        OrganisationRoutes(lots: lots, outbox: runtime.outbox).add(to: group)
         SaisieRoutes(saisies: saisies, verrouillages: verrouillages).add(to: group)
         SuiviRoutes(suivi: SuiviRepository(database: runtime.database), verification: VerificationAudit(database: runtime.database, cle: cle))
             .add(to: group)

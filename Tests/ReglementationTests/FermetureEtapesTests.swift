@@ -1,3 +1,4 @@
+import AMQP
 import Contracts
 import Domain
 import Foundation
@@ -123,6 +124,54 @@ struct FermetureEtapesTests {
             #expect(try await Self.fermer(banc, code, .organisation).status == .ok)
             #expect(try await banc.evenements(ServiceFerme.self, aggregate: "session:\(code)").filter { $0.service == .organisation }.count == 2)
             #expect(try await banc.evenements(EtapeTerminee.self, aggregate: "session:\(code)").map(\.etape) == [.reglementation, .organisation])
+        }
+    }
+
+    @Test("over the real broker: organisation's and evaluation's messages reach réglementation's consumer, and the steps then close")
+    func parLeBroker() async throws {
+        try await Banc.avecService { banc in
+            let code = try await banc.sessionJusquaOrganisation()
+            #expect(try await Self.ouvrir(banc, code, .organisation).status == .ok)
+            let session = try SessionCode(code)
+            func message<P: MessageContract>(_ payload: P, de producteur: String) throws -> AMQPOutgoingMessage {
+                let enveloppe = Envelope(payload, producer: producteur)
+                return AMQPOutgoingMessage(
+                    exchange: Topology.events, routingKey: P.type, body: Array(try MessageCoding.encoder().encode(enveloppe)),
+                    messageID: enveloppe.id.uuidString.lowercased(), type: P.type)
+            }
+            // The consumer as `serve` runs it (its queue declared by the service's own user).
+            let runtime = banc.runtime
+            let consommateur = try #require(try await ReglementationService.build(runtime).queues.first { $0.name == "reglementation.events" })
+                .consumer(database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox, logger: runtime.logger)
+            let lot = UUID()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await consommateur.run() }
+                defer { group.cancelAll() }
+                #expect(try await TestStack.eventually {
+                    await (try? DeadLetterAdmin(configuration: runtime.configuration.amqp, queue: "reglementation.events").count()) != nil
+                })
+                let admin = try await AMQPConnection.connect(try TestStack.amqp("admin"))
+                try await admin.publish([
+                    try message(OrganisationTerminee(session: session, candidats: 3, epreuvesPlacees: 9, terminePar: "gestionnaire-test"), de: "organisation"),
+                    try message(LotsCrees(session: session, unite: "U20", lots: [.init(lot: lot.uuidString.lowercased(), numero: 1)]), de: "evaluation"),
+                ])
+                #expect(try await TestStack.eventually {
+                    let terminee = try await banc.database.count("organisations_terminees", where: "session = '\(code)'")
+                    let ouverts = try await banc.database.count("lots_notes", where: "session = '\(code)' AND NOT verrouille")
+                    return terminee == 1 && ouverts == 1
+                })
+                #expect(try await Self.fermer(banc, code, .organisation).status == .ok)
+                #expect(try await Self.ouvrir(banc, code, .collecteNotes).status == .ok)
+                #expect(try await Self.fermer(banc, code, .collecteNotes).status == .conflict)
+                try await admin.publish([try message(LotVerrouille(
+                    session: session, lot: lot.uuidString.lowercased(), unite: "U20", copies: 4, verrouille: true, par: "correcteur", motif: nil),
+                    de: "evaluation")])
+                await admin.close()
+                #expect(try await TestStack.eventually {
+                    try await banc.database.count("lots_notes", where: "session = '\(code)' AND verrouille") == 1
+                })
+                #expect(try await Self.fermer(banc, code, .collecteNotes).status == .ok)
+            }
         }
     }
 }

@@ -284,7 +284,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription",
+                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription", "Organisation", "Evaluation",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

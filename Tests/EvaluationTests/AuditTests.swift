@@ -18,7 +18,7 @@ struct AuditTests {
                                                json: Banc.corpsNotes(copies.map { ($0, note) }))
             #expect(reponse.status == .ok)
         }
-        let rapport = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+        let rapport = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
         #expect(rapport.valide, "\(rapport.anomalies)")
         #expect(rapport.lignes == 10)
         return (lot.id, copies)
@@ -62,12 +62,12 @@ struct AuditTests {
             let (lot, copies) = try await Self.lotAudite(banc)
             let t = banc.database.table("audit")
             try await Self.enDirect(banc, "UPDATE \(t) SET apres = '20.00' WHERE lot = '\(lot)' AND seq = 7")
-            let rapport = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+            let rapport = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
             #expect(!rapport.valide)
             #expect(rapport.anomalies.contains { $0.lot == lot && $0.seq == 7 && $0.probleme.contains("contenu de la ligne a été modifié") })
             // A grade changed without going through the service: it is no longer what the audit says.
             try await Self.enDirect(banc, "UPDATE \(banc.database.table("notes")) SET note = '19.00' WHERE lot = '\(lot)' AND numero = '\(copies[0])'")
-            let second = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+            let second = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
             #expect(second.anomalies.contains { $0.copie == copies[0] && $0.probleme.contains("n'est pas la dernière valeur du journal") })
         }
     }
@@ -78,10 +78,10 @@ struct AuditTests {
             let (lot, _) = try await Self.lotAudite(banc)
             let t = banc.database.table("audit")
             try await Self.enDirect(banc, "DELETE FROM \(t) WHERE lot = '\(lot)' AND seq = 4")
-            let milieu = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+            let milieu = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
             #expect(milieu.anomalies.contains { $0.seq == 5 && $0.probleme.contains("absente(s) du journal") })
             try await Self.enDirect(banc, "DELETE FROM \(t) WHERE lot = '\(lot)' AND seq = 10")
-            let fin = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+            let fin = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
             #expect(fin.anomalies.contains { $0.probleme.contains("tête de chaîne") })
         }
     }
@@ -101,9 +101,9 @@ struct AuditTests {
             try await Self.enDirect(banc, """
                 INSERT INTO \(t) (lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte)
                 VALUES ('\(lot)', 11, '\(copies[0])', '11.00', '18.00', 1, 'intrus', 'correcteur', 'portail', '\(forgee.commande)', 1,
-                        '\(precedent)', '\(ChaineAudit.empreinte(forgee))')
+                        '\(precedent)', '\(ChaineAudit.empreinte(forgee, cle: banc.cle))')
                 """)
-            let rapport = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+            let rapport = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
             #expect(rapport.anomalies.contains { $0.lot == lot && $0.probleme.contains("tête de chaîne") })
             #expect(rapport.anomalies.contains { $0.copie == copies[0] && $0.probleme.contains("n'est pas la dernière valeur") })
         }

@@ -27,6 +27,8 @@ struct Banc: Sendable {
     let centre: String
     /// An établissement in gestion autonome with CCF copies.
     let etablissement: String
+    /// The audit chain's key, from the stack's env file as the service reads it.
+    let cle: CleAudit
 
     var database: Database { runtime.database }
     var referentiel: ReferentielRepository { ReferentielRepository(database: database) }
@@ -56,23 +58,24 @@ struct Banc: Sendable {
                         habilitationFPC: true, roles: roles, gestionAutonome: true, salles: [], revision: 1), on: connection)
                 }
             }
-            let composants = Composants(runtime: runtime)
+            let composants = try Composants(runtime: runtime)
             let services: [any Service] = [composants.envoi, composants.attente]
-                + (0..<travailleurs).map { _ in Self.travailleur(runtime) }
+                + (try (0..<travailleurs).map { _ in try Self.travailleur(runtime) })
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for service in services { group.addTask { try await service.run() } }
                 defer { group.cancelAll() }
                 let app = Application(router: runtime.router { composants.addRoutes(to: $0) })
                 try await app.test(.router) { client in
-                    try await body(Banc(runtime: runtime, client: client, session: code, centre: centre, etablissement: etablissement))
+                    try await body(Banc(runtime: runtime, client: client, session: code, centre: centre, etablissement: etablissement,
+                                        cle: composants.cle))
                 }
             }
         }
     }
 
     /// An in-process worker: the kit's consumer of the work queue, as `cyclades-evaluation worker` runs it.
-    static func travailleur(_ runtime: ServiceRuntime, prefetch: Int = 200) -> MessageConsumer {
-        EvaluationService.worker(runtime, prefetch: prefetch, linger: .milliseconds(10)).queues[0].consumer(
+    static func travailleur(_ runtime: ServiceRuntime, prefetch: Int = 200) throws -> MessageConsumer {
+        try EvaluationService.worker(runtime, prefetch: prefetch, linger: .milliseconds(10)).queues[0].consumer(
             database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox,
             logger: TestStack.logger("test.evaluation.worker"))
     }

@@ -138,7 +138,7 @@ struct EvaluationChaosTests {
             }
             let fausses = attendues.filter { stockees[$0.key] != $0.value }
             let audit = try await banc.database.count("audit", where: "lot IN (SELECT id FROM \(banc.database.table("lots")) WHERE session = '\(banc.session)')")
-            let rapport = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+            let rapport = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
             print("""
                 chaos: \(total) copies in \(lots.count) lots; \(registre.lignes.load(ordering: .relaxed)) grades submitted in \
                 \(acceptees.count) accepted commands (\(registre.essais.load(ordering: .relaxed)) HTTP attempts) in \(soumis); \

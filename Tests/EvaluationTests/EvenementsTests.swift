@@ -26,7 +26,7 @@ struct EvenementsTests {
             }
             // The consumer as `serve` runs it (its queue declared by the service's own user).
             let runtime = banc.runtime
-            let consommateur = try #require(EvaluationService.build(runtime).queues.first { $0.name == "evaluation.events" })
+            let consommateur = try #require(try EvaluationService.build(runtime).queues.first { $0.name == "evaluation.events" })
                 .consumer(database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox, logger: runtime.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await consommateur.run() }

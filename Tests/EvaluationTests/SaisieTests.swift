@@ -32,7 +32,7 @@ struct SaisieTests {
             #expect(stockees[copies[0]] == "12.50")
             #expect(stockees[copies[2]] == "ABS")
             #expect(try await banc.database.count("audit", where: "lot = '\(lot.id)'") == 50)
-            let rapport = try await VerificationAudit(database: banc.database).verifier(session: banc.session)
+            let rapport = try await VerificationAudit(database: banc.database, cle: banc.cle).verifier(session: banc.session)
             #expect(rapport.valide, "\(rapport.anomalies)")
             let evenements = try await banc.evenements(NotesSaisies.self, aggregate: "lot:\(lot.id.uuidString.lowercased())")
             #expect(evenements.flatMap(\.notes).count == 50)

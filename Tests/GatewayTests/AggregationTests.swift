@@ -27,7 +27,7 @@ struct AggregationTests {
         try await ServicesEnAval.reglementation { reglementation in
             // Inscription points at a live service (Réglementation, which has no candidature
             // route: it answers 404, a part with nothing to show); Organisation never answers;
-            // Évaluation, Délibération, Publication are stopped (closed ports).
+            // Évaluation is stopped (closed port).
             try await Passerelle.avec(
                 services: ["reglementation": reglementation, "inscription": reglementation, "organisation": muet.url],
                 timeouts: ["organisation": .milliseconds(500)]
@@ -43,15 +43,15 @@ struct AggregationTests {
                 #expect(duree >= .milliseconds(400), "the silent service was waited for up to its timeout: \(duree)")
                 let agregat = try reponse.json(Agregat.self)
                 #expect(!agregat.complet)
-                #expect(Set(agregat.parties.keys) == ["candidature", "convocation", "notes", "resultat", "documents"])
+                #expect(Set(agregat.parties.keys) == ["candidature", "convocation", "notes"])
                 #expect(agregat.parties["candidature"]?.etat == "absent")
                 #expect(agregat.parties["convocation"]?.etat == "indisponible")
                 #expect(agregat.parties["convocation"]?.raison == "délai dépassé")
-                for partie in ["notes", "resultat", "documents"] {
+                for partie in ["notes"] {
                     #expect(agregat.parties[partie]?.etat == "indisponible", "\(partie)")
                     #expect(agregat.parties[partie]?.raison == "ne répond pas", "\(partie)")
                 }
-                #expect(agregat.manquants.map(\.service) == ["deliberation", "evaluation", "organisation", "publication"])
+                #expect(agregat.manquants.map(\.service) == ["evaluation", "organisation"])
                 #expect(agregat.manquants.allSatisfy { $0.etat == "indisponible" && !($0.raison ?? "").isEmpty })
 
                 // Several at once: each waits on its own deadline and answers the same.
@@ -96,7 +96,7 @@ struct AggregationTests {
                 #expect(donnees["code"] as? String == code)
                 #expect(donnees["ouvertePar"] as? String == gestionnaire.id)
                 #expect(agregat.parties["notes"]?.raison == "délai dépassé")
-                #expect(agregat.manquants.map(\.service) == ["deliberation", "evaluation", "inscription", "organisation", "publication"])
+                #expect(agregat.manquants.map(\.service) == ["evaluation", "inscription", "organisation"])
                 #expect(!agregat.complet)
 
                 let candidat = try await p.jeton(try await p.compte(.candidat, habilitations: ["candidat:ine2"]))

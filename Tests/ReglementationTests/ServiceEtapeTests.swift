@@ -79,6 +79,8 @@ struct ServiceEtapeTests {
             #expect(try regl.probleme.code == "service.reouverture_impossible")
             #expect(try regl.probleme.details?.map(\.location) == ["dependants.inscription_etablissement", "dependants.inscription_grand_public"])
 
+            // Organisation declares its work finished (its `organisation.terminee`, as the consumer records it).
+            try await banc.organisationTerminee(code)
             for service in [ServiceEtape.organisation, .collecteNotes, .deliberation] {
                 #expect(try await Self.ouvrir(banc, code, service).status == .ok, "\(service)")
                 #expect(try await Self.fermer(banc, code, service).status == .ok, "\(service)")

@@ -3,7 +3,9 @@ import Foundation
 import Messaging
 
 /// `organisation.terminee` v1 — the organisation of a session is complete (every épreuve placed,
-/// convocations generated): the connector notifies IMAG'IN.
+/// convocations generated): organisation's declaration to réglementation, which then lets the
+/// gestionnaire close the `organisation` step. IMAG'IN is told of the step's end once, by
+/// `reglementation.etape.terminee` when the step closes — not from this event.
 public struct OrganisationTerminee: MessageContract, Equatable {
     public static let type = "organisation.terminee"
     public static let version = 1

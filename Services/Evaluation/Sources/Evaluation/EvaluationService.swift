@@ -21,8 +21,8 @@ public enum EvaluationService: CycladesService {
     }
 
     /// The API process.
-    public static func build(_ runtime: ServiceRuntime) -> ServiceParts {
-        let composants = Composants(runtime: runtime)
+    public static func build(_ runtime: ServiceRuntime) throws -> ServiceParts {
+        let composants = try Composants(runtime: runtime)
         return ServiceParts(
             router: runtime.router { composants.addRoutes(to: $0) },
             queues: [.events(of: name, handlers(runtime: runtime))],
@@ -31,8 +31,9 @@ public enum EvaluationService: CycladesService {
 
     /// A worker process: `prefetch` commands sent ahead, batches filling for `linger` after
     /// their last command (throughput against latency). No HTTP server.
-    public static func worker(_ runtime: ServiceRuntime, prefetch: Int, linger: Duration) -> ServiceParts {
-        let traitement = TraitementSaisies(database: runtime.database, outbox: runtime.outbox)
+    public static func worker(_ runtime: ServiceRuntime, prefetch: Int, linger: Duration) throws -> ServiceParts {
+        let traitement = TraitementSaisies(
+            database: runtime.database, outbox: runtime.outbox, cle: try CleAudit(environment: runtime.configuration.environment))
         return ServiceParts(
             router: nil,
             queues: [.work(CommandeSaisie.queue, TraitementSaisies.handlers(traitement), prefetch: prefetch, linger: linger)])
@@ -53,24 +54,27 @@ struct Composants: Sendable {
     let attente: Attente
     let saisies: Saisies
     let verrouillages: Verrouillages
+    let cle: CleAudit
 
-    init(runtime: ServiceRuntime) {
+    init(runtime: ServiceRuntime) throws {
+        let cle = try CleAudit(environment: runtime.configuration.environment)
         let lots = LotRepository(database: runtime.database)
         let connexions = Int(runtime.configuration.environment["CYCLADES_EVALUATION_PUBLISHERS"] ?? "").map { min(max($0, 1), 16) } ?? 2
         let envoi = EnvoiSaisies(configuration: runtime.configuration.amqp, connexions: connexions, logger: runtime.logger)
         let attente = Attente(lots: lots, logger: runtime.logger)
         self.runtime = runtime
+        self.cle = cle
         self.lots = lots
         self.envoi = envoi
         self.attente = attente
         saisies = Saisies(lots: lots, envoi: envoi, attente: attente, horloge: Horloge())
-        verrouillages = Verrouillages(lots: lots, outbox: runtime.outbox)
+        verrouillages = Verrouillages(lots: lots, outbox: runtime.outbox, cle: cle)
     }
 
     func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
-        OrganisationRoutes(lots: lots).add(to: group)
+        OrganisationRoutes(lots: lots, outbox: runtime.outbox).add(to: group)
         SaisieRoutes(saisies: saisies, verrouillages: verrouillages).add(to: group)
-        SuiviRoutes(suivi: SuiviRepository(database: runtime.database), verification: VerificationAudit(database: runtime.database))
+        SuiviRoutes(suivi: SuiviRepository(database: runtime.database), verification: VerificationAudit(database: runtime.database, cle: cle))
             .add(to: group)
     }
 }
@@ -84,11 +88,12 @@ public enum EvaluationAudit {
     }
 
     public static func verifier(configuration: ServiceConfiguration, session: String?) async throws -> Rapport {
+        let cle = try CleAudit(environment: configuration.environment)
         let database = Database(configuration: configuration.database, logger: .init(label: "cyclades.evaluation.audit"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }
-            let rapport = try await VerificationAudit(database: database).verifier(session: session)
+            let rapport = try await VerificationAudit(database: database, cle: cle).verifier(session: session)
             return Rapport(lots: rapport.lots, lignes: rapport.lignes,
                            anomalies: rapport.anomalies.map { ($0.lot, $0.seq, $0.copie, $0.probleme) })
         }

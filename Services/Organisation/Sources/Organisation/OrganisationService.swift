@@ -40,6 +40,7 @@ public enum OrganisationService: CycladesService {
         ConvocationRoutes(affectations: affectations, convocations: affectations.suites.convocations).add(to: group)
         DeroulementRoutes(papiers: Papiers(database: database)).add(to: group)
         PresenceRoutes(presences: PresenceRepository(database: database, outbox: runtime.outbox)).add(to: group)
+        AvancementRoutes(affectations: affectations, avancement: AvancementRepository(database: database)).add(to: group)
     }
 
     static func suites(_ runtime: ServiceRuntime) -> Suites {

@@ -16,9 +16,17 @@ public enum ReglementationService: CycladesService {
         return try Migration.load(source: name, directory: directory)
     }
 
-    /// Its routes. Réglementation is the first step: it consumes no other service's events.
+    /// Its routes, and the consumer of what the step services report of their work
+    /// (`organisation.terminee`, `evaluation.lots.crees`, `evaluation.lot.verrouille`): closing a
+    /// step checks it.
     public static func build(_ runtime: ServiceRuntime) -> ServiceParts {
-        ServiceParts(router: runtime.router { addRoutes(to: $0, runtime: runtime) })
+        ServiceParts(
+            router: runtime.router { addRoutes(to: $0, runtime: runtime) },
+            queues: [.events(of: name, handlers(runtime: runtime))])
+    }
+
+    public static func handlers(runtime: ServiceRuntime) -> MessageHandlers {
+        AvancementEtapes.handlers(AvancementEtapes(database: runtime.database))
     }
 
     static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {

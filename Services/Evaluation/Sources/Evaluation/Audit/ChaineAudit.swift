@@ -1,11 +1,58 @@
 import Crypto
 import Foundation
+import Storage
 
-/// The audit's hash chain: each row's `empreinte` is the SHA-256 of its fields and of the
-/// previous row's `empreinte` in the same lot (`precedent`, "" for the first). Changing, removing
-/// or inserting a row breaks the links after it; the lot's head (`lots.audit_seq/audit_hash`)
-/// catches a removed or added last row.
+/// The key of the audit chain's HMAC, from the environment (`CYCLADES_EVALUATION_AUDIT_KEY`,
+/// at least 32 bytes in hex) and never from the database: whoever can write the `evaluation`
+/// schema without this key cannot forge a row (or rewrite a whole chain and its head) that
+/// `verifier-audit` accepts.
+struct CleAudit: Sendable {
+    static let variable = "CYCLADES_EVALUATION_AUDIT_KEY"
+
+    let cle: SymmetricKey
+
+    init(environment: [String: String]) throws(ConfigurationError) {
+        guard let texte = environment[Self.variable] else { throw .missing(Self.variable) }
+        guard texte.utf8.count >= 64, texte.utf8.count % 2 == 0, let octets = Self.octets(hex: texte) else {
+            throw .invalid(Self.variable, "(at least 64 hexadecimal digits expected)")
+        }
+        cle = SymmetricKey(data: octets)
+    }
+
+    private static func octets(hex: String) -> [UInt8]? {
+        var octets: [UInt8] = []
+        let chiffres = Array(hex.utf8)
+        var index = 0
+        while index + 1 < chiffres.count {
+            guard let haut = valeur(chiffres[index]), let bas = valeur(chiffres[index + 1]) else { return nil }
+            octets.append(haut << 4 | bas)
+            index += 2
+        }
+        return octets
+    }
+
+    private static func valeur(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// The audit's keyed hash chain: each row's `empreinte` is the HMAC-SHA-256 (key: `CleAudit`) of
+/// its fields and of the previous row's `empreinte` in the same lot (`precedent`, "" for the
+/// first). Changing, removing or inserting a row breaks the links after it; the lot's head
+/// (`lots.audit_seq/audit_hash`) catches a removed or added last row; the key makes a consistent
+/// rewrite of a chain (every hash recomputed) impossible without it. A row is a grade change
+/// (`note`) or a lock, unlock or reopening of the lot (`numero` empty, `apres` the new state,
+/// `motif` the reason given).
 enum ChaineAudit {
+    enum Nature: String, Sendable {
+        case note, verrouillage, deverrouillage, reouverture
+    }
+
     struct Ligne: Sendable, Equatable {
         var lot: UUID
         var seq: Int64
@@ -19,26 +66,36 @@ enum ChaineAudit {
         var commande: UUID
         var instant: Int64
         var precedent: String
+        var nature: Nature = .note
+        var motif: String?
         /// This row's hash, computed once when the row is made (`ChaineAudit.ligne`).
         var empreinte = ""
     }
 
     /// A row of the chain after `precedent`, its `empreinte` computed.
-    static func ligne(_ ligne: Ligne) -> Ligne {
+    static func ligne(_ ligne: Ligne, cle: CleAudit) -> Ligne {
         var ligne = ligne
-        ligne.empreinte = empreinte(ligne)
+        ligne.empreinte = empreinte(ligne, cle: cle)
         return ligne
     }
 
     /// The fields in a fixed order, separated by U+001F (which no field may contain: numbers,
-    /// grades, subjects and roles are printable), `\u{0}` standing for "no grade before".
-    static func empreinte(_ l: Ligne) -> String {
+    /// grades, subjects and roles are printable; a reason has its control characters removed
+    /// before it is stored), `\u{0}` standing for "no grade before" and "no reason".
+    static func empreinte(_ l: Ligne, cle: CleAudit) -> String {
         let champs: [String] = [
             texte(l.lot), String(l.seq), l.numero, l.avant ?? "\u{0}", l.apres, String(l.revision),
-            l.par, l.role, l.source, texte(l.commande), String(l.instant), l.precedent,
+            l.par, l.role, l.source, texte(l.commande), String(l.instant), l.precedent, l.nature.rawValue, l.motif ?? "\u{0}",
         ]
-        let digest = SHA256.hash(data: Array(champs.joined(separator: "\u{1F}").utf8))
-        return hex(digest)
+        let code = HMAC<SHA256>.authenticationCode(for: Array(champs.joined(separator: "\u{1F}").utf8), using: cle.cle)
+        return hex(Array(code))
+    }
+
+    /// A reason as the chain stores it: trimmed, its control characters (U+001F, the separator,
+    /// among them) replaced by spaces.
+    static func motif(_ texte: String) -> String {
+        String(String.UnicodeScalarView(texte.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static let chiffres = Array("0123456789abcdef".utf8)
@@ -57,7 +114,7 @@ enum ChaineAudit {
         return String(decoding: texte, as: UTF8.self)
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
         var octets: [UInt8] = []
         octets.reserveCapacity(64)
         for octet in digest {

@@ -7,9 +7,12 @@ import Storage
 /// row's `precedent` equal to the previous row's `empreinte`, each `empreinte` recomputed from
 /// the row, the lot's head (`lots.audit_seq/audit_hash`) equal to the last row, and each stored
 /// grade equal to the last value its audit gives (a grade changed without a trace shows).
-/// A row altered, deleted or inserted directly in the database is reported with its lot and seq.
+/// A row altered, deleted or inserted directly in the database is reported with its lot and seq;
+/// the hashes are keyed (`CleAudit`), so a chain rewritten consistently without the key (every
+/// hash recomputed as plain SHA-256, or with another key) shows on its first row.
 struct VerificationAudit: Sendable {
     let database: Database
+    let cle: CleAudit
 
     struct Anomalie: Codable, Sendable, Equatable {
         var lot: UUID
@@ -58,11 +61,12 @@ struct VerificationAudit: Sendable {
         }
         let rows = try await database.query(SQL.query(
             """
-            SELECT a.lot, a.seq, a.numero, a.avant, a.apres, a.revision, a.par, a.role, a.source, a.commande, a.instant, a.precedent, a.empreinte
+            SELECT a.lot, a.seq, a.numero, a.avant, a.apres, a.revision, a.par, a.role, a.source, a.commande, a.instant, a.precedent, a.empreinte,
+                a.nature, a.motif
             FROM \(a) a JOIN \(l) l ON l.id = a.lot WHERE $1::text IS NULL OR l.session = $1 ORDER BY a.lot, a.seq
             """, session))
-        for try await (id, seq, numero, avant, apres, revision, par, role, source, commande, instant, prec, empreinte)
-            in rows.decode((UUID, Int64, String, String?, String, Int64, String, String, String, UUID, Int64, String, String).self)
+        for try await (id, seq, numero, avant, apres, revision, par, role, source, commande, instant, prec, empreinte, nature, motif)
+            in rows.decode((UUID, Int64, String, String?, String, Int64, String, String, String, UUID, Int64, String, String, String, String?).self)
         {
             lignes += 1
             if id != lot {
@@ -81,13 +85,14 @@ struct VerificationAudit: Sendable {
             }
             let ligne = ChaineAudit.Ligne(
                 lot: id, seq: seq, numero: numero, avant: avant, apres: apres, revision: revision, par: par, role: role,
-                source: source, commande: commande, instant: instant, precedent: prec)
-            if ChaineAudit.empreinte(ligne) != empreinte {
+                source: source, commande: commande, instant: instant, precedent: prec,
+                nature: ChaineAudit.Nature(rawValue: nature) ?? .note, motif: motif)
+            if ChaineAudit.Nature(rawValue: nature) == nil || ChaineAudit.empreinte(ligne, cle: cle) != empreinte {
                 anomalies.append(Anomalie(lot: id, seq: seq, copie: numero, probleme: "le contenu de la ligne a été modifié (empreinte différente)"))
             }
             attendu = seq + 1
             precedent = empreinte
-            dernieres[numero] = apres
+            if nature == ChaineAudit.Nature.note.rawValue { dernieres[numero] = apres }
         }
         if let lot { clore(lot) }
         for (id, tete) in tetes where tete.seq > 0 && dernieresParLot[id] == nil {

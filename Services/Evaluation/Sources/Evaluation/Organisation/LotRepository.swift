@@ -2,6 +2,7 @@ import Contracts
 import Domain
 import Foundation
 import Hummingbird
+import Messaging
 import PostgresNIO
 import ServiceKit
 import Storage
@@ -252,7 +253,7 @@ struct LotRepository: Sendable {
     /// Returns the ids of the lots created.
     func decouper(
         session: String, unite: String, taille: Int, nature: String, centre: String?, commission: UUID?, jour: String?,
-        centresEpreuve: [String]?, parCentre: Bool
+        centresEpreuve: [String]?, parCentre: Bool, outbox: OutboxWriter
     ) async throws -> [UUID] {
         try await database.transaction { connection in
             // One split of a unit at a time (the numbers of the lots follow each other).
@@ -300,6 +301,11 @@ struct LotRepository: Sendable {
                 UPDATE \(c) c SET lot = x.lot FROM UNNEST($1::text[], $2::uuid[]) AS x(numero, lot)
                 WHERE c.session = $3 AND c.unite = $4 AND c.numero = x.numero
                 """, copies, lotsDesCopies, session, unite), logger: logger)
+            // Réglementation keeps which lots are still unlocked (closing `collecte_notes`).
+            try await outbox.write(
+                LotsCrees(session: try SessionCode(session), unite: unite,
+                          lots: zip(ids, numeros).map { LotsCrees.Lot(lot: $0.uuidString.lowercased(), numero: $1) }),
+                aggregate: "unite:\(session):\(unite)", on: connection, logger: logger)
             return ids
         }
     }
@@ -326,11 +332,16 @@ struct LotRepository: Sendable {
         return count
     }
 
+    /// Removes a grader from a lot, under the lot's row lock: a worker applying his commands
+    /// (which holds the same lock) sees him either assigned or removed, never in between.
     func retirer(lot: UUID, sujet: String) async throws -> Bool {
-        let rows = try await database.query(SQL.query(
-            "DELETE FROM \(database.table("correcteurs")) WHERE lot = $1 AND sujet = $2 RETURNING lot", lot, sujet))
-        for try await _ in rows.decode(UUID.self) { return true }
-        return false
+        try await database.transaction { connection in
+            try await connection.query(SQL.query("SELECT 1 FROM \(database.table("lots")) WHERE id = $1 FOR UPDATE", lot), logger: logger)
+            let rows = try await connection.query(SQL.query(
+                "DELETE FROM \(database.table("correcteurs")) WHERE lot = $1 AND sujet = $2 RETURNING lot", lot, sujet), logger: logger)
+            for try await _ in rows.decode(UUID.self) { return true }
+            return false
+        }
     }
 
     /// Tells every API process that these lots changed (their state, their graders), after commit.

@@ -2,12 +2,14 @@ import Documents
 import Domain
 import Foundation
 import Hummingbird
+import Messaging
 import ServiceKit
 
 /// `/v1/sessions/:code/…` and `/v1/lots/:id…`: units to grade, commissions, splitting into lots,
 /// graders, opening and closing the collection, a lot with its copies, slips and labels.
 struct OrganisationRoutes: Sendable {
     let lots: LotRepository
+    let outbox: OutboxWriter
 
     struct NouvelleCommission: Decodable {
         var unite: String
@@ -108,7 +110,7 @@ struct OrganisationRoutes: Sendable {
             try v.verifier()
             let ids = try await lots.decouper(
                 session: session, unite: unite, taille: corps.taille, nature: nature, centre: centre, commission: commission?.id,
-                jour: jour, centresEpreuve: corps.centresEpreuve, parCentre: ccf)
+                jour: jour, centresEpreuve: corps.centresEpreuve, parCentre: ccf, outbox: outbox)
             guard !ids.isEmpty else {
                 throw ServiceError.conflict("lot.aucune_copie", "Aucune copie de l'unité \(unite) n'attend de lot (toutes sont déjà réparties).")
             }

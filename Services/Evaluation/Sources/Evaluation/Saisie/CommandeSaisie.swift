@@ -1,4 +1,5 @@
 import AMQP
+import Crypto
 import Foundation
 import Messaging
 import Synchronization
@@ -39,6 +40,15 @@ struct CommandeSaisie: MessageContract, Equatable {
             try conteneur.encode(copie)
             try conteneur.encode(note)
         }
+    }
+
+    /// What the command says, whatever its revision: its lot, its sender and its lines (in
+    /// copy order). Two sends of one command id must have the same; otherwise the second is a
+    /// different command reusing the id, and is refused.
+    var empreinte: String {
+        let lignes = self.lignes.sorted { $0.copie < $1.copie }.map { "\($0.copie)\u{1F}\($0.note)" }
+        let texte = ([ChaineAudit.texte(lot), par] + lignes).joined(separator: "\u{1E}")
+        return ChaineAudit.hex(SHA256.hash(data: Array(texte.utf8)))
     }
 
     static let type = "evaluation.saisie"

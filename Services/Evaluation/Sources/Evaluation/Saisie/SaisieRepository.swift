@@ -111,15 +111,17 @@ struct SaisieRepository: Sendable {
         try await connection.query(SQL.query(
             """
             INSERT INTO \(database.table("audit"))
-                (lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte)
-            SELECT lot, seq, numero, NULLIF(avant, ''), apres, revision, par, role, source, commande, instant, precedent, empreinte
+                (lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte, nature, motif)
+            SELECT lot, seq, numero, NULLIF(avant, ''), apres, revision, par, role, source, commande, instant, precedent, empreinte,
+                nature, NULLIF(motif, '')
             FROM UNNEST($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
-                $8::text[], $9::text[], $10::uuid[], $11::int8[], $12::text[], $13::text[])
-                AS x(lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte)
+                $8::text[], $9::text[], $10::uuid[], $11::int8[], $12::text[], $13::text[], $14::text[], $15::text[])
+                AS x(lot, seq, numero, avant, apres, revision, par, role, source, commande, instant, precedent, empreinte, nature, motif)
             """,
             audit.map(\.lot), audit.map(\.seq), audit.map(\.numero), audit.map { $0.avant ?? "" }, audit.map(\.apres),
             audit.map(\.revision), audit.map(\.par), audit.map(\.role), audit.map(\.source), audit.map(\.commande),
-            audit.map(\.instant), audit.map(\.precedent), audit.map(\.empreinte)),
+            audit.map(\.instant), audit.map(\.precedent), audit.map(\.empreinte), audit.map(\.nature.rawValue),
+            audit.map { $0.motif ?? "" }),
             logger: logger)
         try await connection.query(SQL.query(
             """
@@ -133,14 +135,15 @@ struct SaisieRepository: Sendable {
         guard !resultats.isEmpty else { return }
         try await connection.query(SQL.query(
             """
-            INSERT INTO \(database.table("commandes")) (id, lot, statut, appliquees, ignorees, message, par, source)
-            SELECT id, lot, statut, appliquees, ignorees, NULLIF(message, ''), par, source
-            FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::text[])
-                AS x(id, lot, statut, appliquees, ignorees, message, par, source)
+            INSERT INTO \(database.table("commandes")) (id, lot, statut, appliquees, ignorees, message, par, source, empreinte)
+            SELECT id, lot, statut, appliquees, ignorees, NULLIF(message, ''), par, source, empreinte
+            FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::text[], $9::text[])
+                AS x(id, lot, statut, appliquees, ignorees, message, par, source, empreinte)
             """,
             resultats.map(\.resultat.commande), resultats.map(\.commande.lot), resultats.map(\.resultat.statut),
             resultats.map { Int32(clamping: $0.resultat.appliquees) }, resultats.map { Int32(clamping: $0.resultat.ignorees) },
-            resultats.map { $0.resultat.message ?? "" }, resultats.map(\.commande.par), resultats.map(\.commande.source)),
+            resultats.map { $0.resultat.message ?? "" }, resultats.map(\.commande.par), resultats.map(\.commande.source),
+            resultats.map(\.commande.empreinte)),
             logger: logger)
     }
 
@@ -155,6 +158,31 @@ struct SaisieRepository: Sendable {
         }
         return nil
     }
+
+    /// What a handled command contained (`CommandeSaisie.empreinte`), nil while it is not
+    /// handled (or for a command recorded before this was kept).
+    func empreinte(_ id: UUID) async throws -> String? {
+        let rows = try await database.query(SQL.query(
+            "SELECT empreinte FROM \(database.table("commandes")) WHERE id = $1", id))
+        for try await empreinte in rows.decode(String?.self) { return empreinte }
+        return nil
+    }
+
+    /// The pairs (lot, grader) among `paires` whose grader is assigned to the lot now (under the
+    /// lot's row lock, taken before by `verrouillerLots`).
+    func affectes(_ paires: [(lot: UUID, sujet: String)], on connection: PostgresConnection) async throws -> Set<String> {
+        guard !paires.isEmpty else { return [] }
+        var affectes = Set<String>()
+        let rows = try await connection.query(SQL.query(
+            """
+            SELECT DISTINCT x.lot, x.sujet FROM UNNEST($1::uuid[], $2::text[]) AS x(lot, sujet)
+            WHERE EXISTS (SELECT 1 FROM \(database.table("correcteurs")) k WHERE k.lot = x.lot AND k.sujet = x.sujet)
+            """, paires.map(\.lot), paires.map(\.sujet)), logger: logger)
+        for try await (lot, sujet) in rows.decode((UUID, String).self) { affectes.insert(Self.affectation(lot, sujet)) }
+        return affectes
+    }
+
+    static func affectation(_ lot: UUID, _ sujet: String) -> String { "\(lot.uuidString)\u{1F}\(sujet)" }
 
     /// The lot and the sender of a command (who may read its outcome).
     func lotDeCommande(_ id: UUID) async throws -> (lot: UUID, par: String)? {

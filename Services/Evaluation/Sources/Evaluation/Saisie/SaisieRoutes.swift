@@ -3,7 +3,7 @@ import Hummingbird
 import ServiceKit
 
 /// `/v1/lots/:id/notes` (grade entry, every source), `/v1/commandes/:id` (a command's outcome),
-/// `/v1/lots/:id/verrouillage|deverrouillage`.
+/// `/v1/lots/:id/verrouillage|deverrouillage|reouverture`.
 struct SaisieRoutes: Sendable {
     let saisies: Saisies
     let verrouillages: Verrouillages
@@ -30,7 +30,7 @@ struct SaisieRoutes: Sendable {
                 attendre = min(.milliseconds(ms), Saisies.attenteMaximale)
             }
             let commande = try saisies.commande(corps, lot: lot, par: appelant)
-            let reponse = try await saisies.soumettre(commande, attendre: attendre)
+            let reponse = try await saisies.soumettre(commande, attendre: attendre, renvoi: corps.commande != nil)
             switch reponse.statut {
             case "enregistree": return EditedResponse(status: .ok, response: reponse)
             case "refusee": throw ServiceError.conflict("saisie.refusee", reponse.message ?? "Les notes ont été refusées.")
@@ -63,6 +63,15 @@ struct SaisieRoutes: Sendable {
             let appelant = try context.require(.gestionnaire)
             let corps = try await request.corps(Deverrouillage.self)
             return try await verrouillages.deverrouiller(try OrganisationRoutes.id(context), motif: corps.motif ?? "", par: appelant)
+        }
+
+        /// After consolidation: the gestionnaire's recorded reopening (with its reason) unlocks the
+        /// lot and withdraws the unit's consolidation.
+        group.post("lots/:id/reouverture") { request, context -> Verrouillages.Resultat in
+            let appelant = try context.require(.gestionnaire)
+            let corps = try await request.corps(Deverrouillage.self)
+            return try await verrouillages.deverrouiller(
+                try OrganisationRoutes.id(context), motif: corps.motif ?? "", par: appelant, reouverture: true)
         }
     }
 }

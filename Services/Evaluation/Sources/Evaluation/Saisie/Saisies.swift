@@ -91,8 +91,34 @@ struct Saisies: Sendable {
             role: appelant.role.rawValue, source: Habilitation.source(appelant.role), lignes: lignes)
     }
 
-    /// Publishes the command (confirmed) and waits up to `attendre` for its outcome.
-    func soumettre(_ commande: CommandeSaisie, attendre: Duration) async throws -> Reponse {
+    /// Publishes the command (confirmed) and waits up to `attendre` for its outcome. A `renvoi`
+    /// (the client named its own command id) that was already handled is answered from the
+    /// record without publishing again — if it says the same; with other grades it is a
+    /// conflict, never « enregistrée » (the first content is what was applied).
+    func soumettre(_ commande: CommandeSaisie, attendre: Duration, renvoi: Bool = false) async throws -> Reponse {
+        if renvoi, let reponse = try await dejaTraitee(commande) { return reponse }
+        let reponse = try await publier(commande, attendre: attendre)
+        // Sent twice at once with other grades, the other send may have been handled under this
+        // id (the workers' inbox then dropped this one): the record says which.
+        if renvoi, reponse.statut != "acceptee" { return try await dejaTraitee(commande) ?? reponse }
+        return reponse
+    }
+
+    /// The recorded outcome of a resent command with the same content; a conflict if its
+    /// content differs; nil if it was not handled yet.
+    private func dejaTraitee(_ commande: CommandeSaisie) async throws -> Reponse? {
+        let repository = SaisieRepository(database: database)
+        guard let trace = try await repository.lotDeCommande(commande.id) else { return nil }
+        let empreinte = try await repository.empreinte(commande.id)
+        guard trace.lot == commande.lot, trace.par == commande.par, empreinte == nil || empreinte == commande.empreinte else {
+            throw ServiceError.conflict(
+                "saisie.commande_reutilisee",
+                "Cette commande (\(commande.id.uuidString.lowercased())) a déjà été reçue avec d'autres notes : cet envoi n'a pas été enregistré. Envoyez la correction sous un nouvel identifiant de commande (ou sans identifiant).")
+        }
+        return try await resultat(commande.id)
+    }
+
+    private func publier(_ commande: CommandeSaisie, attendre: Duration) async throws -> Reponse {
         let message = try commande.message()
         func envoyer() async throws {
             do {

@@ -12,7 +12,8 @@ import Storage
 ///  1. lock the lots concerned (`FOR UPDATE`, in id order: no deadlock between workers) — it
 ///     serialises writers of one lot, orders its audit chain and sees lock/unlock exactly;
 ///  2. skip the commands already handled (`commandes`: the idempotency key);
-///  3. refuse a command whose lot is locked or closed for its sender, or names a copy not in it;
+///  3. refuse a command whose lot is locked or closed for its sender, whose grader is no longer
+///     assigned to the lot, or which names a copy not in it;
 ///  4. read the current grades of the copies concerned, apply the lines in revision order (a
 ///     line over an equal or higher revision is ignored: a replay or a late older save);
 ///  5. upsert the grades (UNNEST), append the audit rows with their hash chain and move each
@@ -21,6 +22,7 @@ import Storage
 struct TraitementSaisies: Sendable {
     let database: Database
     let outbox: OutboxWriter
+    let cle: CleAudit
 
     var logger: Logger { database.logger }
     private var saisies: SaisieRepository { SaisieRepository(database: database) }
@@ -60,6 +62,11 @@ struct TraitementSaisies: Sendable {
         var courantes = try await saisies.courantes(
             nouvelles.flatMap { commande in commande.lignes.map { Cle(lot: commande.lot, numero: $0.copie) } }, on: connection)
 
+        // 3a. A grader's command applies only while he is still assigned to the lot (he may have
+        // been removed while it waited on the queue).
+        let parCorrecteurs = nouvelles.filter { [Role.correcteur.rawValue, Role.interrogateur.rawValue].contains($0.role) }
+        let affectes = try await saisies.affectes(parCorrecteurs.map { (lot: $0.lot, sujet: $0.par) }, on: connection)
+
         // 3. Refusals, then 4b. apply in revision order.
         var resultats: [UUID: ResultatCommande] = [:]
         var acceptees: [CommandeSaisie] = []
@@ -70,6 +77,10 @@ struct TraitementSaisies: Sendable {
                 refus = Habilitation.refusEtat(role: role, ouvert: etat.ouvert, verrouille: etat.verrouille)?.message
             } else {
                 refus = "Ce lot n'existe pas (ou plus)."
+            }
+            if refus == nil, role == .correcteur || role == .interrogateur,
+               !affectes.contains(SaisieRepository.affectation(commande.lot, commande.par)) {
+                refus = "Vous n'êtes plus affecté à ce lot : ces notes n'ont pas été enregistrées."
             }
             if refus == nil, let hors = commande.lignes.first(where: { courantes[Cle(lot: commande.lot, numero: $0.copie)]?.estDansLeLot != true }) {
                 refus = "La copie « \(hors.copie) » n'appartient pas à ce lot."
@@ -101,7 +112,7 @@ struct TraitementSaisies: Sendable {
                     let entree = ChaineAudit.ligne(ChaineAudit.Ligne(
                         lot: commande.lot, seq: etat.seq, numero: ligne.copie, avant: courante.note, apres: ligne.note,
                         revision: commande.revision, par: commande.par, role: commande.role, source: commande.source,
-                        commande: commande.id, instant: instant, precedent: etat.hash))
+                        commande: commande.id, instant: instant, precedent: etat.hash), cle: self.cle)
                     etat.hash = entree.empreinte
                     audit.append(entree)
                     etats[commande.lot] = etat

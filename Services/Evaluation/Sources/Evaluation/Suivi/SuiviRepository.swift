@@ -163,6 +163,45 @@ struct SuiviRepository: Sendable {
         return Manquantes(complet: complet, unites: unites, copies: copies)
     }
 
+    /// A session's grade collection at a glance (the gateway's dashboard), nil when the
+    /// session is unknown here.
+    struct Avancement: Codable, Sendable, ResponseEncodable {
+        var session: String
+        var collecteOuverte: Bool
+        var unites: Int
+        var copies: Int
+        var copiesSansLot: Int
+        var copiesSansNote: Int
+        var lots: Int
+        var lotsVerrouilles: Int
+        var unitesConsolidees: Int
+    }
+
+    func avancement(session: String) async throws -> Avancement? {
+        let l = database.table("lots"), c = database.table("copies"), n = database.table("notes")
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT 'collecte_notes' = ANY(s.services),
+                (SELECT count(*) FROM \(database.table("unites")) u WHERE u.session = s.code)::int8,
+                (SELECT count(*) FROM \(c) c WHERE c.session = s.code AND NOT c.retiree)::int8,
+                (SELECT count(*) FROM \(c) c WHERE c.session = s.code AND NOT c.retiree AND c.lot IS NULL)::int8,
+                (SELECT count(*) FROM \(c) c WHERE c.session = s.code AND NOT c.retiree AND c.absence IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM \(n) n WHERE n.lot = c.lot AND n.numero = c.numero))::int8,
+                (SELECT count(*) FROM \(l) l WHERE l.session = s.code)::int8,
+                (SELECT count(*) FROM \(l) l WHERE l.session = s.code AND l.verrouille)::int8,
+                (SELECT count(*) FROM \(database.table("consolidations")) k WHERE k.session = s.code)::int8
+            FROM \(database.table("sessions")) s WHERE s.code = $1
+            """, session))
+        for try await (ouverte, unites, copies, sansLot, sansNote, lots, verrouilles, consolidees)
+            in rows.decode((Bool, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        {
+            return Avancement(session: session, collecteOuverte: ouverte, unites: Int(unites), copies: Int(copies),
+                              copiesSansLot: Int(sansLot), copiesSansNote: Int(sansNote), lots: Int(lots),
+                              lotsVerrouilles: Int(verrouilles), unitesConsolidees: Int(consolidees))
+        }
+        return nil
+    }
+
     /// One row of a lot's audit, for the gestionnaire.
     struct Audit: Codable, Sendable {
         var seq: Int64
@@ -175,6 +214,9 @@ struct SuiviRepository: Sendable {
         var commande: UUID
         var le: String
         var empreinte: String
+        /// `note`, or `verrouillage`, `deverrouillage`, `reouverture` (then `copie` is empty).
+        var nature: String
+        var motif: String?
     }
 
     /// The audit rows of a lot, in chain order.
@@ -182,15 +224,15 @@ struct SuiviRepository: Sendable {
         let rows = try await database.query(SQL.query(
             """
             SELECT seq, numero, avant, apres, par, role, source, commande,
-                to_char(to_timestamp(instant / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), empreinte
+                to_char(to_timestamp(instant / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), empreinte, nature, motif
             FROM \(database.table("audit")) WHERE lot = $1 ORDER BY seq
             """, lot))
         var items: [Audit] = []
-        for try await (seq, copie, avant, apres, par, role, source, commande, le, empreinte)
-            in rows.decode((Int64, String, String?, String, String, String, String, UUID, String, String).self)
+        for try await (seq, copie, avant, apres, par, role, source, commande, le, empreinte, nature, motif)
+            in rows.decode((Int64, String, String?, String, String, String, String, UUID, String, String, String, String?).self)
         {
             items.append(Audit(seq: seq, copie: copie, avant: avant, apres: apres, par: par, role: role, source: source,
-                               commande: commande, le: le, empreinte: empreinte))
+                               commande: commande, le: le, empreinte: empreinte, nature: nature, motif: motif))
         }
         return items
     }

@@ -5,8 +5,17 @@ import ServiceKit
 import Storage
 
 /// `/v1/sessions/:code/suivi`, `…/correcteurs-non-commences`, `…/decharge.csv`,
-/// `…/notes-manquantes`, `…/audit/verification`, `/v1/lots/:id/audit`.
+/// `…/notes-manquantes`, `…/audit/verification`, `…/avancement`, `/v1/lots/:id/audit`,
+/// `/v1/candidats/:id/notes`.
 struct SuiviRoutes: Sendable {
+    /// A candidate's grades as this service can give them: none by identity (see the route).
+    struct NotesCandidat: ResponseEncodable, Decodable, Sendable {
+        var candidat: String
+        var disponibles: Bool
+        var notes: [String]
+        var message: String
+    }
+
     let suivi: SuiviRepository
     let verification: VerificationAudit
 
@@ -54,6 +63,34 @@ struct SuiviRoutes: Sendable {
         group.post("sessions/:code/audit/verification") { _, context -> VerificationAudit.Rapport in
             try context.require(.gestionnaire, .admin)
             return try await verification.verifier(session: try OrganisationRoutes.session(context))
+        }
+
+        // The gateway's dashboard.
+        group.get("sessions/:code/avancement") { _, context -> SuiviRepository.Avancement in
+            try context.require(.gestionnaire, .admin)
+            let session = try OrganisationRoutes.session(context)
+            guard let avancement = try await suivi.avancement(session: session) else {
+                throw ServiceError.notFound("La session \(session) est inconnue du service d'évaluation (pas encore ouverte ?).")
+            }
+            return avancement
+        }
+
+        // The gateway's candidate file. Grades are kept by numéro d'anonymat only: this service
+        // cannot, and must not, tell whose copy is whose. A candidate's grades reach him with his
+        // result, once the deliberation lifts the anonymity; until then his file says so. Only the
+        // candidate himself (his scope) and the gestionnaire may ask — never a grader.
+        group.get("candidats/:id/notes") { _, context -> NotesCandidat in
+            let appelant = try context.require(.candidat, .gestionnaire, .admin)
+            let id = context.parametre("id")
+            guard (1...64).contains(id.count) else {
+                throw ServiceError.invalid("candidat.identifiant", "Identifiant de candidat invalide (1 à 64 caractères).",
+                                           details: [.init(location: "id", code: "candidat.identifiant", message: "1 à 64 caractères.")])
+            }
+            if appelant.role == .candidat && !appelant.hasScope("candidat", id) {
+                throw ServiceError.forbidden("Accès refusé : ces notes ne sont pas les vôtres.")
+            }
+            return NotesCandidat(candidat: id, disponibles: false, notes: [],
+                                 message: "Les copies sont notées sous anonymat : les notes sont communiquées avec le résultat, après la délibération.")
         }
 
         group.get("lots/:id/audit") { _, context -> Liste<SuiviRepository.Audit> in

@@ -8,10 +8,13 @@ import ServiceKit
 import Storage
 
 /// Locking and unlocking a lot's entry, and the consolidation of a unit once all its lots are
-/// locked. Each runs in one transaction with its events (outbox).
+/// locked. Each runs in one transaction with its events (outbox) and its row in the lot's keyed
+/// audit chain. Once the unit is consolidated, a lot is unlocked only by a reopening (gestionnaire,
+/// with a reason, recorded in `reouvertures` and in the chain), which withdraws the consolidation.
 struct Verrouillages: Sendable {
     let lots: LotRepository
     let outbox: OutboxWriter
+    let cle: CleAudit
 
     var database: Database { lots.database }
     var logger: Logger { database.logger }
@@ -38,11 +41,8 @@ struct Verrouillages: Sendable {
         }
         let consolidee = try await database.transaction { connection -> Bool in
             let l = database.table("lots")
-            let rows = try await connection.query(SQL.query(
-                "SELECT verrouille, session, unite FROM \(l) WHERE id = $1 FOR UPDATE", id), logger: logger)
-            var trouve: (Bool, String, String)?
-            for try await row in rows.decode((Bool, String, String).self) { trouve = row }
-            guard let (deja, session, unite) = trouve else { throw Self.inconnu }
+            guard let etat = try await verrouillerLot(id, on: connection) else { throw Self.inconnu }
+            let (deja, session, unite) = (etat.verrouille, etat.session, etat.unite)
             if deja { throw ServiceError.conflict("lot.deja_verrouille", "Ce lot est déjà verrouillé.") }
             let manquantes = try await manquantes(lot: id, on: connection)
             if !manquantes.isEmpty {
@@ -56,6 +56,7 @@ struct Verrouillages: Sendable {
                 "UPDATE \(l) SET verrouille = true, verrouille_par = $2, verrouille_le = now() WHERE id = $1", id, appelant.subject),
                 logger: logger)
             try await historique(id, true, appelant, motif: nil, on: connection)
+            try await chainer(id, etat, .verrouillage, appelant, motif: nil, on: connection)
             let copies = try await compte(id, on: connection)
             try await outbox.write(
                 LotVerrouille(session: try SessionCode(session), lot: id.uuidString.lowercased(), unite: unite, copies: copies,
@@ -69,27 +70,46 @@ struct Verrouillages: Sendable {
         return Resultat(lot: id, verrouille: true, uniteConsolidee: consolidee)
     }
 
-    /// Only the gestionnaire unlocks, with a reason (kept in the history and the event).
-    func deverrouiller(_ id: UUID, motif: String, par appelant: InternalIdentity) async throws -> Resultat {
+    /// Only the gestionnaire unlocks, with a reason (kept in the history, the chain and the event).
+    /// Once the lot's unit is consolidated, a plain unlock is refused: only a reopening
+    /// (`reouverture: true`, recorded in `reouvertures`) may unlock it, and it withdraws the
+    /// consolidation; a reopening of a unit not consolidated is refused too (an unlock suffices).
+    func deverrouiller(_ id: UUID, motif: String, par appelant: InternalIdentity, reouverture: Bool = false) async throws -> Resultat {
         guard appelant.role == .gestionnaire else {
-            throw ServiceError.forbidden("Seul le gestionnaire peut déverrouiller un lot.")
+            throw ServiceError.forbidden(reouverture
+                ? "Seul le gestionnaire peut rouvrir un lot dont les notes sont consolidées."
+                : "Seul le gestionnaire peut déverrouiller un lot.")
         }
-        let motif = motif.trimmingCharacters(in: .whitespacesAndNewlines)
+        let motif = ChaineAudit.motif(motif)
         guard (3...500).contains(motif.count) else {
-            throw ServiceError.invalid("deverrouillage.motif", "Le motif du déverrouillage est obligatoire (3 à 500 caractères).",
+            let quoi = reouverture ? "de la réouverture" : "du déverrouillage"
+            throw ServiceError.invalid("deverrouillage.motif", "Le motif \(quoi) est obligatoire (3 à 500 caractères).",
                                        details: [.init(location: "motif", code: "deverrouillage.motif", message: "Motif obligatoire.")])
         }
         try await database.transaction { connection in
             let l = database.table("lots")
-            let rows = try await connection.query(SQL.query(
-                "SELECT verrouille, session, unite FROM \(l) WHERE id = $1 FOR UPDATE", id), logger: logger)
-            var trouve: (Bool, String, String)?
-            for try await row in rows.decode((Bool, String, String).self) { trouve = row }
-            guard let (verrouille, session, unite) = trouve else { throw Self.inconnu }
-            guard verrouille else { throw ServiceError.conflict("lot.non_verrouille", "Ce lot n'est pas verrouillé.") }
+            guard let etat = try await verrouillerLot(id, on: connection) else { throw Self.inconnu }
+            let (session, unite) = (etat.session, etat.unite)
+            guard etat.verrouille else { throw ServiceError.conflict("lot.non_verrouille", "Ce lot n'est pas verrouillé.") }
+            let consolidee = try await estConsolidee(session: session, unite: unite, on: connection)
+            if consolidee && !reouverture {
+                throw ServiceError.conflict(
+                    "lot.consolide",
+                    "Les notes de l'unité \(unite) sont consolidées : ce lot ne peut plus être déverrouillé. Seul le gestionnaire peut le rouvrir, en motivant la réouverture (POST /v1/lots/\(id.uuidString.lowercased())/reouverture).")
+            }
+            if !consolidee && reouverture {
+                throw ServiceError.conflict(
+                    "lot.non_consolide", "Les notes de l'unité \(unite) ne sont pas consolidées : un déverrouillage suffit, sans réouverture.")
+            }
             try await connection.query(SQL.query(
                 "UPDATE \(l) SET verrouille = false, verrouille_par = NULL, verrouille_le = NULL WHERE id = $1", id), logger: logger)
             try await historique(id, false, appelant, motif: motif, on: connection)
+            if reouverture {
+                try await connection.query(SQL.query(
+                    "INSERT INTO \(database.table("reouvertures")) (lot, session, unite, par, motif) VALUES ($1, $2, $3, $4, $5)",
+                    id, session, unite, appelant.subject, motif), logger: logger)
+            }
+            try await chainer(id, etat, reouverture ? .reouverture : .deverrouillage, appelant, motif: motif, on: connection)
             try await connection.query(SQL.query(
                 "DELETE FROM \(database.table("consolidations")) WHERE session = $1 AND unite = $2", session, unite), logger: logger)
             try await outbox.write(
@@ -100,6 +120,38 @@ struct Verrouillages: Sendable {
         }
         lots.oublier(id)
         return Resultat(lot: id, verrouille: false, uniteConsolidee: false)
+    }
+
+    /// A lot under its row lock: its state and the head of its audit chain.
+    private func verrouillerLot(_ id: UUID, on connection: PostgresConnection) async throws -> SaisieRepository.EtatLot? {
+        let rows = try await connection.query(SQL.query(
+            "SELECT verrouille, session, unite, audit_seq, audit_hash FROM \(database.table("lots")) WHERE id = $1 FOR UPDATE", id),
+            logger: logger)
+        for try await (verrouille, session, unite, seq, hash) in rows.decode((Bool, String, String, Int64, String).self) {
+            return SaisieRepository.EtatLot(session: session, unite: unite, ouvert: false, verrouille: verrouille, seq: seq, hash: hash)
+        }
+        return nil
+    }
+
+    private func estConsolidee(session: String, unite: String, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(SQL.query(
+            "SELECT true FROM \(database.table("consolidations")) WHERE session = $1 AND unite = $2", session, unite), logger: logger)
+        for try await _ in rows.decode(Bool.self) { return true }
+        return false
+    }
+
+    /// Appends the lock, unlock or reopening to the lot's audit chain and moves its head (the
+    /// lot's row is locked by the caller's transaction).
+    private func chainer(
+        _ lot: UUID, _ etat: SaisieRepository.EtatLot, _ nature: ChaineAudit.Nature, _ appelant: InternalIdentity, motif: String?,
+        on connection: PostgresConnection
+    ) async throws {
+        let ligne = ChaineAudit.ligne(ChaineAudit.Ligne(
+            lot: lot, seq: etat.seq + 1, numero: "", avant: nil,
+            apres: nature == .verrouillage ? "verrouille" : "deverrouille", revision: 0, par: appelant.subject,
+            role: appelant.role.rawValue, source: Habilitation.source(appelant.role), commande: UUID(), instant: Int64(Date().timeIntervalSince1970 * 1_000_000),
+            precedent: etat.hash, nature: nature, motif: motif), cle: cle)
+        try await SaisieRepository(database: database).ajouter([ligne], tetes: [(lot: lot, seq: ligne.seq, hash: ligne.empreinte)], on: connection)
     }
 
     /// Copies of the lot with neither a grade nor an absence recorded.

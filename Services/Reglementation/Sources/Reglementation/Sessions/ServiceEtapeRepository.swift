@@ -100,7 +100,10 @@ public struct ServiceEtapeRepository: Sendable {
     }
 
     /// Closes an open service; closing réglementation needs the session's règlement published
-    /// and up to date. Closing réglementation, organisation or collecte des notes ends a step.
+    /// and up to date, closing organisation its service's declaration that it finished, closing
+    /// collecte des notes every lot locked (`AvancementEtapes`; refused with the list of what is
+    /// missing). Closing réglementation, organisation or collecte des notes ends a step, told to
+    /// IMAG'IN the first time only.
     func fermer(_ service: ServiceEtape, of code: SessionCode, by subject: String) async throws -> EtatServiceEtape {
         let logger = database.logger
         return try await database.transaction { connection in
@@ -115,6 +118,16 @@ public struct ServiceEtapeRepository: Sendable {
             if service == .reglementation {
                 try await PublicationRepository(database: database, outbox: outbox).exigerPublicationAJour(session, on: connection)
             }
+            // Closing a step means its work is done, as its service reported it.
+            let avancement = AvancementEtapes(database: database)
+            let manques = try await avancement.manques(service, session: code.value, on: connection)
+            guard manques.isEmpty else {
+                let liste = manques.count > 100 ? "au moins 100 éléments" : "\(manques.count) élément(s)"
+                throw ServiceError(
+                    .conflict, code: "service.travail_inacheve",
+                    message: "Le service « \(service.libelle) » ne peut pas être fermé : son travail n'est pas terminé (\(liste), voir le détail).",
+                    details: Array(manques.prefix(100)))
+            }
             try await connection.run(
                 SQL.query(
                     """
@@ -125,7 +138,9 @@ public struct ServiceEtapeRepository: Sendable {
                 logger)
             try await historiser(code, service, "ferme", by: subject, on: connection)
             var events = [try outbox.entry(ServiceFerme(session: code, service: service, fermePar: subject), aggregate: "session:\(code.value)")]
-            if let etape = ReglesDesEtapes.etapeTerminee(par: service) {
+            // IMAG'IN is told once per step end: a closing after a reopening tells nothing again.
+            if let etape = ReglesDesEtapes.etapeTerminee(par: service),
+               try await avancement.notifierUneFois(etape, session: code.value, on: connection) {
                 events.append(try outbox.entry(
                     EtapeTerminee(session: code, academie: session.academie, etape: etape, termineePar: subject),
                     aggregate: "session:\(code.value)"))

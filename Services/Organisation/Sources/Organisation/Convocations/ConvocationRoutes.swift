@@ -108,6 +108,10 @@ struct ConvocationRoutes: Sendable {
         guard let candidature = try await convocations.candidature(id) else {
             throw ServiceError(.notFound, code: "candidature.inconnue", message: "La candidature \(id.uuidString.lowercased()) est inconnue de l'organisation.")
         }
+        if appelant.role == .etablissement, let session = try? SessionCode(candidature.session),
+           try await affectations.referentiel.session(session)?.close == true {
+            try Portee.sessionClose(appelant, session: candidature.session, ecriture: false)
+        }
         let centres = appelant.role == .etablissement ? try await convocations.centres(id) : []
         guard Portee.convocation(appelant, numero: candidature.numero, uai: candidature.uai, centres: centres) else { throw Portee.refusConvocation }
         return id

@@ -3,7 +3,7 @@ import ServiceKit
 
 /// Who may see and do what in organisation: the gestionnaire everything; an établissement (its UAI
 /// in its scopes) the work of its own centre épreuve (seating when delegated, papers, presence)
-/// and the convocations of the candidates it registered; a candidate only his own convocation
+/// and the convocations of the candidates it registered or that are placed in it as centre épreuve; a candidate only his own convocation
 /// (the numéro candidat his papillon account carries as `candidat:<numéro>`).
 enum Portee {
     /// The UAIs of an établissement caller.
@@ -25,11 +25,12 @@ enum Portee {
         }
     }
 
-    /// May see the convocation of a candidate registered by `uai` under `numero`.
-    static func convocation(_ appelant: InternalIdentity, numero: String, uai: String?) -> Bool {
+    /// May see the convocation of a candidate registered by `uai` under `numero` and placed in `centres`
+    /// (the centre épreuve prints the convocations for the épreuves it runs).
+    static func convocation(_ appelant: InternalIdentity, numero: String, uai: String?, centres: [String] = []) -> Bool {
         switch appelant.role {
         case .gestionnaire, .admin, .service: true
-        case .etablissement: uai.map { appelant.hasScope("uai", $0) } ?? false
+        case .etablissement: (uai.map { appelant.hasScope("uai", $0) } ?? false) || centres.contains { appelant.hasScope("uai", $0) }
         case .candidat: appelant.hasScope("candidat", numero) || appelant.hasScope("candidat", numero.lowercased()) || appelant.subject == numero
         default: false
         }

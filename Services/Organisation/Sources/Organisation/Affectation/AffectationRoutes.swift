@@ -128,8 +128,9 @@ struct AffectationRoutes: Sendable {
         }
 
         group.post("sessions/:code/ccf") { request, context -> Affectations.Manuel in
-            let appelant = try context.require(.gestionnaire)
-            let corps = try await request.corps(CCF.self)
+            let appelant = try context.require(.gestionnaire, .etablissement)
+            var corps = try await request.corps(CCF.self)
+            if appelant.role == .etablissement { corps.etablissement = try await ccfEtablissementVerifie(appelant, corps, session: try Requetes.session(context)) }
             var v = Verification()
             let centre = v.champ("centre") { () throws(DomainError) in try UAI(corps.centre ?? "") }
             let etablissement = corps.etablissement.flatMap { texte in v.champ("etablissement") { () throws(DomainError) in try UAI(texte) } }
@@ -140,7 +141,8 @@ struct AffectationRoutes: Sendable {
                 v.erreur("etablissement", "ccf.selection", "Indiquez les candidats dont placer les CCF : établissement, spécialité ou liste de candidatures.")
             }
             try v.verifier()
-            return try await affectations.ccf(session: try Requetes.session(context), centre: centre!.value, etablissement: etablissement?.value,
+            guard let centre else { throw ServiceError.invalid("ccf.centre", "Indiquez le centre de la commission.") }
+            return try await affectations.ccf(session: try Requetes.session(context), centre: centre.value, etablissement: etablissement?.value,
                                               specialite: specialite, candidatures: corps.candidatures, par: appelant)
         }
 
@@ -181,5 +183,26 @@ struct AffectationRoutes: Sendable {
         } catch let error as DecodingError {
             throw Request.refus(error)
         }
+    }
+
+    /// In gestion autonome the établissement itself puts its own candidates' CCF épreuves into its
+    /// commissions (management guide): only its UAI, only a commission of its own, only in autonomy.
+    func ccfEtablissementVerifie(_ appelant: InternalIdentity, _ corps: CCF, session: SessionCode) async throws -> String {
+        let propres = Portee.uais(appelant)
+        let etablissement = corps.etablissement ?? (propres.count == 1 ? propres[0] : nil)
+        guard let etablissement else {
+            throw ServiceError.invalid("ccf.selection", "Indiquez l'établissement dont placer les CCF.",
+                                       details: [.init(location: "etablissement", code: "ccf.selection", message: "Un de vos établissements.")])
+        }
+        guard propres.contains(etablissement) else {
+            throw ServiceError.forbidden("Accès refusé : l'établissement \(etablissement) n'est pas de votre ressort.")
+        }
+        guard let centre = corps.centre, propres.contains(centre) else {
+            throw ServiceError.forbidden("Accès refusé : un établissement place ses CCF dans ses propres commissions.")
+        }
+        guard try await affectations.referentiel.centre(etablissement, session: session)?.gestionAutonome == true else {
+            throw ServiceError.forbidden("Accès refusé : seul un établissement en gestion autonome place lui-même ses CCF en commission ; sinon le gestionnaire s'en charge.")
+        }
+        return etablissement
     }
 }

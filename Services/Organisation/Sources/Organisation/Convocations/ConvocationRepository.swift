@@ -194,9 +194,16 @@ struct ConvocationRepository: Sendable {
         var changement: String?
     }
 
-    func liste(session: String, uais: [String]?, specialite: String?, numeros: [String]? = nil, pagination: Pagination?) async throws -> (items: [Ligne], total: Int) {
+    /// `centres`: also the candidates placed for at least one épreuve in one of these centres (an
+    /// établissement prints the convocations for the épreuves it runs, not only for its own candidates).
+    func liste(session: String, uais: [String]?, specialite: String?, numeros: [String]? = nil, centres: [String]? = nil,
+               pagination: Pagination?) async throws -> (items: [Ligne], total: Int) {
         let condition = """
-            c.session = $1 AND NOT c.annulee AND ($2::text[] IS NULL OR c.uai = ANY($2)) AND ($3::text IS NULL OR c.specialite = $3)
+            c.session = $1 AND NOT c.annulee
+            AND ($2::text[] IS NULL OR c.uai = ANY($2)
+                 OR ($5::text[] IS NOT NULL AND EXISTS (SELECT 1 FROM \(database.table("affectations")) fc
+                                                        WHERE fc.candidature = c.id AND fc.centre = ANY($5))))
+            AND ($3::text IS NULL OR c.specialite = $3)
             AND ($4::text[] IS NULL OR c.numero = ANY($4))
             """
         let limite = pagination.map { "LIMIT \($0.taille) OFFSET \($0.offset)" } ?? ""
@@ -207,7 +214,7 @@ struct ConvocationRepository: Sendable {
             LEFT JOIN LATERAL (SELECT version, changement FROM \(database.table("convocations")) WHERE candidature = c.id
                                ORDER BY version DESC LIMIT 1) v ON true
             WHERE \(condition) ORDER BY c.nom_famille, c.prenoms, c.numero \(limite)
-            """, session, uais, specialite, numeros))
+            """, session, uais, specialite, numeros, centres))
         var items: [Ligne] = []
         for try await (id, numero, nom, prenoms, uai, specialite, version, changement) in rows.decode(
             (UUID, String, String, String, String?, String, Int?, String?).self)
@@ -216,7 +223,7 @@ struct ConvocationRepository: Sendable {
                                version: version, changement: changement))
         }
         let compte = try await database.query(SQL.query(
-            "SELECT count(*)::int8 FROM \(database.table("candidatures")) c WHERE \(condition)", session, uais, specialite, numeros))
+            "SELECT count(*)::int8 FROM \(database.table("candidatures")) c WHERE \(condition)", session, uais, specialite, numeros, centres))
         var total = 0
         for try await n in compte.decode(Int64.self) { total = Int(n) }
         return (items, total)
@@ -262,5 +269,14 @@ extension ConvocationRepository {
             "SELECT numero, uai, session FROM \(database.table("candidatures")) WHERE id = $1", id))
         for try await (numero, uai, session) in rows.decode((String, String?, String).self) { return (numero, uai, session) }
         return nil
+    }
+
+    /// The centres where a candidature is placed for at least one épreuve.
+    func centres(_ id: UUID) async throws -> [String] {
+        let rows = try await database.query(SQL.query(
+            "SELECT DISTINCT centre FROM \(database.table("affectations")) WHERE candidature = $1 AND centre IS NOT NULL", id))
+        var centres: [String] = []
+        for try await centre in rows.decode(String.self) { centres.append(centre) }
+        return centres
     }
 }

@@ -52,7 +52,9 @@ struct ConvocationRoutes: Sendable {
             try v.verifier()
             let numeros = appelant.role == .candidat ? Portee.numeros(appelant) : nil
             let uais = appelant.role == .candidat ? nil : try Requetes.uaisPermises(appelant, demandee: uai)
-            let page = try await convocations.liste(session: code.value, uais: uais, specialite: specialite, numeros: numeros, pagination: pagination)
+            let centres = appelant.role == .etablissement ? uais : nil
+            let page = try await convocations.liste(session: code.value, uais: uais, specialite: specialite, numeros: numeros, centres: centres,
+                                                    pagination: pagination)
             return Page(items: page.items, total: page.total, pagination: pagination)
         }
 
@@ -64,7 +66,8 @@ struct ConvocationRoutes: Sendable {
             let specialite = Requetes.code(request, "specialite", &v)
             try v.verifier()
             let uais = try Requetes.uaisPermises(appelant, demandee: uai)
-            let liste = try await convocations.liste(session: code.value, uais: uais, specialite: specialite,
+            let centres = appelant.role == .etablissement ? uais : nil
+            let liste = try await convocations.liste(session: code.value, uais: uais, specialite: specialite, centres: centres,
                                                      pagination: Pagination(page: 1, taille: Self.impressionMaximale + 1))
             let avec = liste.items.filter { $0.version != nil }
             guard liste.items.count <= Self.impressionMaximale else {
@@ -105,7 +108,12 @@ struct ConvocationRoutes: Sendable {
         guard let candidature = try await convocations.candidature(id) else {
             throw ServiceError(.notFound, code: "candidature.inconnue", message: "La candidature \(id.uuidString.lowercased()) est inconnue de l'organisation.")
         }
-        guard Portee.convocation(appelant, numero: candidature.numero, uai: candidature.uai) else { throw Portee.refusConvocation }
+        if appelant.role == .etablissement, let session = try? SessionCode(candidature.session),
+           try await affectations.referentiel.session(session)?.close == true {
+            try Portee.sessionClose(appelant, session: candidature.session, ecriture: false)
+        }
+        let centres = appelant.role == .etablissement ? try await convocations.centres(id) : []
+        guard Portee.convocation(appelant, numero: candidature.numero, uai: candidature.uai, centres: centres) else { throw Portee.refusConvocation }
         return id
     }
 }

@@ -11,6 +11,10 @@ import ServiceKit
 /// | `/gestionnaire/sessions/{code}/amenagements?etat&page` · `POST /gestionnaire/amenagements/{id}/decision` | the desk |
 /// | `POST /gestionnaire/sessions/{code}/confirmations/regeneration` | new confirmations where the content changed |
 extension InscriptionPages {
+    /// Nothing notifies the candidate or his établissement of a decision (no mail is sent): the page
+    /// says where they read it rather than claiming a notification that is not made.
+    static let noticeDecision = "La décision est enregistrée dans le dossier de la candidature, où le candidat et son établissement la consultent. Aucun courriel ne leur est envoyé : prévenez-les si besoin."
+
     struct GuichetPage {
         var session: String
         var etats: [AccountPages.Option]
@@ -83,7 +87,7 @@ extension InscriptionPages {
             let caller = try context.caller()
             let session = try Self.session(context)
             let query = request.uri.queryParameters
-            let notice = query.get("fait") == "decision" ? "La décision est enregistrée ; le candidat et son établissement en sont avertis." : nil
+            let notice = query.get("fait") == "decision" ? Self.noticeDecision : nil
             let page = try await guichet(session, etat: query.get("etat"), page: Pagination.numero(request), notice: notice, as: caller)
             return await renderer.render("inscription-amenagements", titre: "Aménagements de la session \(session)", page: page,
                                          request: request, context: context)

@@ -13,7 +13,7 @@ import FoundationNetworking
     @Test(.timeLimit(.minutes(3)))
     func hugePagesLeaveTheProcessRunning() async throws {
         try await ReglementationProcessTests.withService { http, service, secret in
-            let jeton = try await InternalTokenAuthority(secret: secret).sign(InternalIdentity(subject: "gest-test", role: .gestionnaire))
+            let jeton = try await InternalTokenAuthority(secret: secret, audience: "reglementation").sign(InternalIdentity(subject: "gest-test", role: .gestionnaire))
             for liste in ["v1/sessions", "v1/pilote/specialites", "v1/etablissements", "v1/ressources"] {
                 for requete in ["page=9223372036854775807", "page=9223372036854775807&taille=200", "page=-9223372036854775808",
                                 "taille=9223372036854775807", "page=1e9", "page=%00"] {

@@ -102,6 +102,7 @@ public actor AMQPConsumer {
     /// Stops intake: the broker sends nothing new; deliveries already received can still be
     /// acked. The sequence ends once it has handed out what was buffered.
     public func stop() async {
+        guard !cancelled else { return }
         await flushAcks()
         cancelled = true
         if let connection { try? await connection.cancel(consumerTag: consumerTag) }
@@ -123,6 +124,8 @@ public actor AMQPConsumer {
         var backoff = Backoff()
         while true {
             try Task.checkCancellation()
+            // Stopped while disconnected: nothing in flight to finish.
+            if cancelled && connection == nil { return nil }
             do throws(AMQPError) {
                 let connection = try await subscribed()
                 let acks = pendingAcks

@@ -61,14 +61,21 @@ public final class MessageConsumer: Service, Sendable {
 
     private func consume() async throws {
         var stopping = false
-        for try await batch in amqp.batches() {
-            if !batch.isEmpty { try await process(batch) }
-            if Task.isShuttingDownGracefully && !stopping {
-                // Stop intake; what the broker already sent still arrives and is handled.
-                stopping = true
-                await amqp.stop()
+        // Also told at once when the shutdown starts while no batch comes (the broker down and
+        // the consumer reconnecting): it must not wait for a broker to stop.
+        let amqp = self.amqp
+        try await withGracefulShutdownHandler {
+            for try await batch in amqp.batches() {
+                if !batch.isEmpty { try await process(batch) }
+                if Task.isShuttingDownGracefully && !stopping {
+                    // Stop intake; what the broker already sent still arrives and is handled.
+                    stopping = true
+                    await amqp.stop()
+                }
+                if Task.isCancelled { break }
             }
-            if Task.isCancelled { break }
+        } onGracefulShutdown: {
+            Task { await amqp.stop() }
         }
         await amqp.close()
     }

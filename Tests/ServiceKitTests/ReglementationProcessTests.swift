@@ -128,13 +128,16 @@ import Testing
         #expect(invalid.code == "session.format")
         #expect(invalid.details?.map(\.location) == ["code"])
 
-        // The session's event left through the outbox (whichever relay of the schema is active).
+        // The session's event left through the outbox (whichever relay of the schema is active):
+        // taken by a queue, or — nobody subscribed on a fresh stack — returned by the broker
+        // and kept aside for a later subscriber.
         let sent = try await Self.withReglementationDatabase { database in
             try await TestStack.withRunningClient(database.client) {
                 try await TestStack.eventually(timeout: .seconds(20), every: .milliseconds(250)) {
                     let rows = try await database.query("""
                         SELECT count(*)::int8 FROM \(unescaped: database.table("outbox"))
-                        WHERE aggregate = \("session:\(code)") AND type = 'reglementation.session.ouverte' AND sent_at IS NOT NULL
+                        WHERE aggregate = \("session:\(code)") AND type = 'reglementation.session.ouverte'
+                          AND (sent_at IS NOT NULL OR returned_at IS NOT NULL)
                         """)
                     for try await count in rows.decode(Int64.self) { return count == 1 }
                     return false

@@ -98,16 +98,22 @@ public enum TestStack {
     /// posix_spawn and waitpid rather than Foundation's `Process`, whose exit detection on Linux
     /// depends on descriptors the child's own children could inherit.
     public static func stack(_ arguments: String...) async throws {
+        let status = await stackStatus(arguments, directory: stackDirectory)
+        guard status == 0 else {
+            throw TestStackError("deploy/local/stack \(arguments.joined(separator: " ")) failed (wait status \(status))")
+        }
+    }
+
+    /// Runs `deploy/local/stack ARGS` with the test stack's name and ports in `directory`;
+    /// returns the wait status (0: exited with 0).
+    public static func stackStatus(_ arguments: [String], directory: String) async -> Int32 {
         let argv = [repositoryDirectory.appendingPathComponent("deploy/local/stack").path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["CYCLADES_STACK_NAME"] = environment["CYCLADES_STACK_NAME"] ?? "test"
-        environment["CYCLADES_STACK_DIR"] = stackDirectory
+        environment["CYCLADES_STACK_DIR"] = directory
         let envp = environment.map { "\($0)=\($1)" }
-        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             Thread { continuation.resume(returning: spawnAndWait(argv, envp)) }.start()
-        }
-        guard status == 0 else {
-            throw TestStackError("deploy/local/stack \(arguments.joined(separator: " ")) failed (wait status \(status))")
         }
     }
 

@@ -71,6 +71,28 @@ ensure_packages() {
 # Stack configuration
 # --------------------------------------------------------------------------------------------
 
+# require_private_dir DIR: refuse a stack directory that someone else could have prepared.
+#
+# The default directories live under /var/tmp, where any user may create a name first; the
+# scripts (often run as root) read stack.env, source the env files and run what is there. A
+# directory we do not own, a symlink, or one that group or others may write is refused, as are
+# its env/secrets/run subdirectories and the files we read from them.
+require_private_dir() {
+    local dir=$1 me path owner mode
+    [[ -e $dir || -L $dir ]] || return 0
+    me=$(id -u)
+    for path in "$dir" "$dir/stack.env" "$dir/env" "$dir/env/"* "$dir/secrets" "$dir/run"; do
+        [[ -e $path || -L $path ]] || continue
+        [[ ! -L $path ]] || die "$path is a symbolic link: refusing a stack directory that may not be ours"
+        owner=$(stat -c %u "$path")
+        mode=$(stat -c %a "$path")
+        [[ $owner == "$me" ]] ||
+            die "$path belongs to uid $owner, not to $(id -un): remove it or choose CYCLADES_STACK_DIR"
+        (((8#$mode & 8#022) == 0)) ||
+            die "$path is writable by group or others (mode $mode): remove it or choose CYCLADES_STACK_DIR"
+    done
+}
+
 # stack_config: resolve the stack name, directory, ports and derived paths.
 #
 # Precedence for each setting: the environment, then $CYCLADES_STACK_DIR/stack.env (written by
@@ -80,6 +102,7 @@ ensure_packages() {
 stack_config() {
     CYCLADES_STACK_NAME=${CYCLADES_STACK_NAME:-}
     local guess_dir=${CYCLADES_STACK_DIR:-/var/tmp/cyclades-${CYCLADES_STACK_NAME:-demo}}
+    require_private_dir "$guess_dir"
     if [[ -f $guess_dir/stack.env ]]; then
         local key value
         while IFS='=' read -r key value; do

@@ -140,7 +140,8 @@ let package = Package(
         .target(
             name: "Referentiel",
             dependencies: [
-                "Contracts", "Domain", "Messaging", "Storage",
+                "Contracts", "Domain", "Messaging", "Storage", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

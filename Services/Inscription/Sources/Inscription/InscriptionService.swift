@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Messaging
+import Referentiel
 import ServiceKit
 import Storage
 
@@ -30,6 +31,7 @@ public enum InscriptionService: CycladesService {
 
     static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
         let inscriptions = inscriptions(runtime)
+        let group = group.add(middleware: SessionCloseGarde(referentiel: inscriptions.referentiel))
         CandidatureRoutes(inscriptions: inscriptions).add(to: group)
         ImportRoutes(importation: ImportCandidatures(inscriptions: inscriptions)).add(to: group)
         PieceRoutes(pieces: PieceRepository(database: runtime.database), inscriptions: inscriptions).add(to: group)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Messaging
+import Referentiel
 import ServiceKit
 import Storage
 
@@ -34,7 +35,7 @@ public enum OrganisationService: CycladesService {
     static func addRoutes(to group: RouterGroup<ServiceRequestContext>, runtime: ServiceRuntime) {
         let database = runtime.database
         let affectations = affectations(runtime)
-        let group = group.add(middleware: SessionCloseGarde(referentiel: affectations.referentiel))
+        let group = group.add(middleware: SessionCloseGarde(referentiel: affectations.referentiel.reglementation))
         AffectationRoutes(affectations: affectations, terminaison: Terminaison(affectations: affectations, outbox: runtime.outbox)).add(to: group)
         PlacementRoutes(placements: Placements(referentiel: affectations.referentiel, affectations: affectations, suites: affectations.suites)).add(to: group)
         AnonymatRoutes(affectations: affectations, anonymats: affectations.suites.anonymats, suites: affectations.suites).add(to: group)

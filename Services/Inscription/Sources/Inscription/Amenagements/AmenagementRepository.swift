@@ -117,6 +117,7 @@ struct AmenagementRepository: Sendable {
         try v.verifier()
         guard let choix else { throw ServiceError.invalid("amenagement.decision", "Décision inconnue.") }
         guard let apercu = try await lire(id), let candidature = try await inscriptions.candidatures.lire(apercu.candidature) else { throw Self.inconnu }
+        try await inscriptions.verifierSessionClose(candidature, appelant, ecriture: true)
         let contexte = try await inscriptions.contexte(candidature.session, uais: [candidature.uai])
         try await database.transaction { connection in
             guard let demande = try await lire(id, on: connection, pourModifier: true) else { throw Self.inconnu }

@@ -75,6 +75,7 @@ struct CandidatureRoutes: Sendable {
 
         group.put("candidatures/:id") { request, context -> Candidature in
             let appelant = try context.require(.gestionnaire, .etablissement, .candidat)
+            try await inscriptions.avantEcriture(try Self.id(context), par: appelant)
             let saisie = try await request.corps(Saisie.self)
             return try await inscriptions.modifier(try Self.id(context), saisie, par: appelant)
         }
@@ -88,6 +89,7 @@ struct CandidatureRoutes: Sendable {
 
         group.post("candidatures/:id/annulation") { request, context -> Candidature in
             let appelant = try context.require(.gestionnaire, .etablissement, .candidat)
+            try await inscriptions.avantEcriture(try Self.id(context), par: appelant)
             let corps = try await request.corps(Annulation.self)
             return try await inscriptions.annuler(try Self.id(context), motif: corps.motif ?? "", par: appelant)
         }

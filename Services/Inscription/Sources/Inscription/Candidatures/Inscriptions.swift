@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Messaging
 import PostgresNIO
+import Referentiel
 import ServiceKit
 import Storage
 
@@ -22,7 +23,22 @@ struct Inscriptions: Sendable {
     func candidature(_ id: UUID, pour appelant: InternalIdentity) async throws -> Candidature {
         guard let candidature = try await candidatures.lire(id) else { throw Self.inconnue(id) }
         guard Portee.peutVoir(appelant, candidature) else { throw Portee.refus }
+        try await verifierSessionClose(candidature, appelant, ecriture: false)
         return candidature
+    }
+
+    /// Refuses a change before its body is read when the caller may not see the candidature or
+    /// its session is closed (the same checks run again under the lock).
+    func avantEcriture(_ id: UUID, par appelant: InternalIdentity) async throws {
+        let candidature = try await candidature(id, pour: appelant)
+        try await verifierSessionClose(candidature, appelant, ecriture: true)
+    }
+
+    /// A closed session's candidatures: the établissement no longer reaches them, the others
+    /// only read them (the candidate keeps his confirmations).
+    func verifierSessionClose(_ candidature: Candidature, _ appelant: InternalIdentity, ecriture: Bool) async throws {
+        guard let code = try? SessionCode(candidature.session) else { return }
+        try await AccesSessionClose.verifier(appelant, session: code, referentiel: referentiel, ecriture: ecriture)
     }
 
     func session(_ code: SessionCode) async throws -> SessionInscription {
@@ -248,6 +264,7 @@ struct Inscriptions: Sendable {
     func pourAgir(_ id: UUID, _ appelant: InternalIdentity, on connection: PostgresConnection) async throws -> Candidature {
         guard let candidature = try await candidatures.lire(id, on: connection, pourModifier: true) else { throw Self.inconnue(id) }
         guard Portee.peutAgir(appelant, candidature) else { throw Portee.refus }
+        try await verifierSessionClose(candidature, appelant, ecriture: true)
         return candidature
     }
 

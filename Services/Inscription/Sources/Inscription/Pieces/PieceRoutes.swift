@@ -75,7 +75,7 @@ struct PieceRoutes: Sendable {
         group.get("pieces/:piece/contenu") { _, context -> Response in
             // Never admin nor another service: only who the piece concerns and the gestionnaire.
             let appelant = try context.require(.gestionnaire, .etablissement, .candidat)
-            let (piece, _) = try await self.piece(context, appelant)
+            let (piece, _) = try await self.piece(context, appelant, ecriture: false)
             guard let octets = try await pieces.contenu(piece.id) else { throw Self.inconnue }
             return Response(
                 status: .ok,
@@ -86,7 +86,7 @@ struct PieceRoutes: Sendable {
 
         group.post("pieces/:piece/decision") { request, context -> Piece in
             let appelant = try context.require(.gestionnaire)
-            let (piece, _) = try await self.piece(context, appelant)
+            let (piece, _) = try await self.piece(context, appelant, ecriture: true)
             let decision = try await request.corps(Decision.self)
             var v = Verification()
             let statut = decision.statut ?? ""
@@ -108,11 +108,12 @@ struct PieceRoutes: Sendable {
     static let inconnue = ServiceError(.notFound, code: "piece.inconnue", message: "Cette pièce n'existe pas.")
 
     /// The piece of the path, when the caller may see its candidature.
-    private func piece(_ context: ServiceRequestContext, _ appelant: InternalIdentity) async throws -> (Piece, Candidature) {
+    private func piece(_ context: ServiceRequestContext, _ appelant: InternalIdentity, ecriture: Bool) async throws -> (Piece, Candidature) {
         guard let id = UUID(uuidString: context.parametre("piece")), let piece = try await pieces.lire(id) else { throw Self.inconnue }
         guard let candidature = try await inscriptions.candidatures.lire(piece.candidature), Portee.peutAgir(appelant, candidature) else {
             throw Portee.refus
         }
+        try await inscriptions.verifierSessionClose(candidature, appelant, ecriture: ecriture)
         return (piece, candidature)
     }
 

@@ -2,6 +2,7 @@ import Documents
 import Domain
 import Foundation
 import Hummingbird
+import Referentiel
 import ServiceKit
 
 /// `/v1/sessions/:code/convocations…`, `/v1/candidatures/:id/convocation…`: bulk generation after
@@ -108,9 +109,8 @@ struct ConvocationRoutes: Sendable {
         guard let candidature = try await convocations.candidature(id) else {
             throw ServiceError(.notFound, code: "candidature.inconnue", message: "La candidature \(id.uuidString.lowercased()) est inconnue de l'organisation.")
         }
-        if appelant.role == .etablissement, let session = try? SessionCode(candidature.session),
-           try await affectations.referentiel.session(session)?.close == true {
-            try Portee.sessionClose(appelant, session: candidature.session, ecriture: false)
+        if let session = try? SessionCode(candidature.session) {
+            try await AccesSessionClose.verifier(appelant, session: session, referentiel: affectations.referentiel.reglementation, ecriture: false)
         }
         let centres = appelant.role == .etablissement ? try await convocations.centres(id) : []
         guard Portee.convocation(appelant, numero: candidature.numero, uai: candidature.uai, centres: centres) else { throw Portee.refusConvocation }

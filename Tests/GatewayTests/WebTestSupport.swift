@@ -114,6 +114,11 @@ final class WebNavigateur: @unchecked Sendable {
         return try await send(.post, uri, body: body)
     }
 
+    /// Posts `json` as a page's script does (`fetch` with the session cookie, no CSRF field).
+    func postJSON(_ uri: String, _ json: String) async throws -> Reponse {
+        try await send(.post, uri, bytes: Array(json.utf8), contentType: "application/json")
+    }
+
     /// The CSRF token of this visitor (its cookie), fetching a page first when there is none.
     func csrf() async throws -> String {
         if let token = cookies[CSRF.cookieName] { return token }

@@ -93,7 +93,7 @@ struct AnonymatTests {
             let textes = attribues + absences
             for c in candidatures {
                 var interdits = [c.candidat.nomFamille, c.candidat.dateNaissance, c.numero, c.id.uuidString, c.id.uuidString.lowercased(),
-                                 ContenuConvocation.date(c.candidat.dateNaissance)]
+                                 DateFrancaise.jour(c.candidat.dateNaissance)]
                 if let ine = c.candidat.ine?.value { interdits.append(ine) }
                 for texte in textes {
                     for interdit in interdits { #expect(!texte.contains(interdit), "an evaluation message carries \(interdit)") }

@@ -106,7 +106,7 @@ struct ConvocationTests {
                                      ("U30", "Sciences et technologies"), ("U40", "Gestion de l'entreprise")] {
                 #expect(texte.contains(unite) && texte.contains(libelle), "\(unite) missing")
             }
-            let j1 = ContenuConvocation.date(banc.jour1), j2 = ContenuConvocation.date(banc.jour2)
+            let j1 = DateFrancaise.jour(banc.jour1), j2 = DateFrancaise.jour(banc.jour2)
             // Each épreuve reads as one block: date, time, duration with the extra time it includes, centre, room, table.
             #expect(PDF.contient(texte, "U10 — Création couleur coupe coiffage (épreuve pratique) Date \(j1) Heure 8 h 00 Durée 5 h 20 (dont temps majoré 1 h 20) Centre Lycée Jean Moulin (\(centre))"))
             #expect(PDF.contient(texte, "U20 — Modification durable de la forme (épreuve écrite) Date \(j1) Heure 14 h 00 Durée 2 h 40 (dont temps majoré 40 min) Centre Lycée Jean Moulin (\(centre))"))

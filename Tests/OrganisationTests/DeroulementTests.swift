@@ -39,7 +39,7 @@ struct DeroulementTests {
             let texte = try await PDF.texte(emargement.octets)
             #expect(texte.contains("Liste d'émargement") && texte.contains("Signature") && texte.contains("Salle 101"))
             #expect(candidatures.allSatisfy { texte.contains($0.candidat.nomFamille.uppercased()) && texte.contains($0.numero) })
-            #expect(texte.contains("U20 — Modification durable de la forme") && texte.contains(ContenuConvocation.date(banc.jour1)))
+            #expect(texte.contains("U20 — Modification durable de la forme") && texte.contains(DateFrancaise.jour(banc.jour1)))
 
             let appel = try await PDF.texte(try await banc.appel(.get, "\(base)/appel?unite=U10").octets)
             #expect(appel.contains("Liste d'appel") && appel.contains("Présent") && appel.contains("Absent"))

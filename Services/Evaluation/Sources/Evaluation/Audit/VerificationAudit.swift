@@ -36,13 +36,8 @@ struct VerificationAudit: Sendable {
     }
 
     func verifier(session: String? = nil) async throws -> Rapport {
-        let a = database.table("audit"), l = database.table("lots"), n = database.table("notes")
-        var tetes: [UUID: (seq: Int64, hash: String)] = [:]
-        for try await (id, seq, hash) in try await database.query(SQL.query(
-            "SELECT id, audit_seq, audit_hash FROM \(l) WHERE $1::text IS NULL OR session = $1", session)).decode((UUID, Int64, String).self)
-        {
-            tetes[id] = (seq, hash)
-        }
+        let repository = AuditRepository(database: database)
+        let tetes = try await repository.tetes(session: session)
         var anomalies: [Anomalie] = []
         var lignes = 0
         var lot: UUID?
@@ -59,15 +54,9 @@ struct VerificationAudit: Sendable {
             }
             dernieresParLot[id] = dernieres
         }
-        let rows = try await database.query(SQL.query(
-            """
-            SELECT a.lot, a.seq, a.numero, a.avant, a.apres, a.revision, a.par, a.role, a.source, a.commande, a.instant, a.precedent, a.empreinte,
-                a.nature, a.motif
-            FROM \(a) a JOIN \(l) l ON l.id = a.lot WHERE $1::text IS NULL OR l.session = $1 ORDER BY a.lot, a.seq
-            """, session))
-        for try await (id, seq, numero, avant, apres, revision, par, role, source, commande, instant, prec, empreinte, nature, motif)
-            in rows.decode((UUID, Int64, String, String?, String, Int64, String, String, String, UUID, Int64, String, String, String, String?).self)
-        {
+        try await repository.parcourir(session: session) { stockee in
+            let ligne = stockee.ligne, nature = stockee.nature, empreinte = stockee.empreinte
+            let (id, seq, numero, prec) = (ligne.lot, ligne.seq, ligne.numero, ligne.precedent)
             lignes += 1
             if id != lot {
                 if let lot { clore(lot) }
@@ -83,25 +72,19 @@ struct VerificationAudit: Sendable {
             if prec != precedent {
                 anomalies.append(Anomalie(lot: id, seq: seq, copie: numero, probleme: "le lien vers la ligne précédente est rompu"))
             }
-            let ligne = ChaineAudit.Ligne(
-                lot: id, seq: seq, numero: numero, avant: avant, apres: apres, revision: revision, par: par, role: role,
-                source: source, commande: commande, instant: instant, precedent: prec,
-                nature: ChaineAudit.Nature(rawValue: nature) ?? .note, motif: motif)
             if ChaineAudit.Nature(rawValue: nature) == nil || ChaineAudit.empreinte(ligne, cle: cle) != empreinte {
                 anomalies.append(Anomalie(lot: id, seq: seq, copie: numero, probleme: "le contenu de la ligne a été modifié (empreinte différente)"))
             }
             attendu = seq + 1
             precedent = empreinte
-            if nature == ChaineAudit.Nature.note.rawValue { dernieres[numero] = apres }
+            if nature == ChaineAudit.Nature.note.rawValue { dernieres[numero] = ligne.apres }
         }
         if let lot { clore(lot) }
         for (id, tete) in tetes where tete.seq > 0 && dernieresParLot[id] == nil {
             anomalies.append(Anomalie(lot: id, seq: nil, copie: nil, probleme: "le journal du lot a disparu (\(tete.seq) ligne(s) attendue(s))"))
         }
         // Grades stored without the trace of their last change.
-        let notes = try await database.query(SQL.query(
-            "SELECT n.lot, n.numero, n.note FROM \(n) n JOIN \(l) l ON l.id = n.lot WHERE $1::text IS NULL OR l.session = $1", session))
-        for try await (id, numero, note) in notes.decode((UUID, String, String).self) {
+        try await repository.parcourirNotes(session: session) { id, numero, note in
             if dernieresParLot[id]?[numero] != note {
                 anomalies.append(Anomalie(lot: id, seq: nil, copie: numero,
                     probleme: "la note enregistrée (\(note)) n'est pas la dernière valeur du journal (\(dernieresParLot[id]?[numero] ?? "aucune"))"))

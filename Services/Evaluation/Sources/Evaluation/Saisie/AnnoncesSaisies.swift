@@ -9,7 +9,6 @@ import Storage
 enum AnnoncesSaisies {
     static func canal(_ database: Database) -> String { "\(database.schema)_saisies" }
 
-
     /// Announces outcomes inside the caller's transaction (delivered at its commit). A payload
     /// holds at most ~7,900 bytes: the list is cut into several notifications.
     static func annoncer(_ resultats: [ResultatCommande], lots: [UUID] = [], on connection: PostgresConnection, database: Database) async throws {
@@ -28,8 +27,7 @@ enum AnnoncesSaisies {
         }
         if !courant.isEmpty { payloads.append(courant) }
         guard !payloads.isEmpty else { return }
-        try await connection.query(SQL.query(
-            "SELECT pg_notify($1, p) FROM UNNEST($2::text[]) AS p", canal(database), payloads), logger: database.logger)
+        try await SaisieRepository(database: database).notifier(payloads, canal: canal(database), on: connection)
     }
 
     /// Tells every API process that these lots changed (outside any transaction).

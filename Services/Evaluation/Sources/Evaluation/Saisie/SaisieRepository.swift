@@ -147,6 +147,13 @@ struct SaisieRepository: Sendable {
             logger: logger)
     }
 
+    /// Sends every payload on `canal` (`NOTIFY`) inside the caller's transaction, delivered at
+    /// its commit: one statement whatever their number.
+    func notifier(_ payloads: [String], canal: String, on connection: PostgresConnection) async throws {
+        try await connection.query(SQL.query(
+            "SELECT pg_notify($1, p) FROM UNNEST($2::text[]) AS p", canal, payloads), logger: logger)
+    }
+
     // MARK: The API's reads
 
     /// The recorded outcome of a command, nil while it is still on the queue.

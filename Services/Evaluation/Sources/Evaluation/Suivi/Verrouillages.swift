@@ -18,6 +18,7 @@ struct Verrouillages: Sendable {
 
     var database: Database { lots.database }
     var logger: Logger { database.logger }
+    private var repository: VerrouillageRepository { VerrouillageRepository(database: database) }
 
     struct Resultat: ResponseEncodable, Decodable, Sendable {
         var lot: UUID
@@ -40,11 +41,10 @@ struct Verrouillages: Sendable {
         default: throw ServiceError.forbidden()
         }
         let consolidee = try await database.transaction { connection -> Bool in
-            let l = database.table("lots")
-            guard let etat = try await verrouillerLot(id, on: connection) else { throw Self.inconnu }
+            guard let etat = try await repository.verrouillerLot(id, on: connection) else { throw Self.inconnu }
             let (deja, session, unite) = (etat.verrouille, etat.session, etat.unite)
             if deja { throw ServiceError.conflict("lot.deja_verrouille", "Ce lot est déjà verrouillé.") }
-            let manquantes = try await manquantes(lot: id, on: connection)
+            let manquantes = try await repository.manquantes(lot: id, on: connection)
             if !manquantes.isEmpty {
                 let exemples = manquantes.prefix(10).joined(separator: ", ")
                 throw ServiceError.invalid(
@@ -52,12 +52,10 @@ struct Verrouillages: Sendable {
                     "Le lot ne peut pas être verrouillé : \(manquantes.count) copie(s) sans note (\(exemples)\(manquantes.count > 10 ? "…" : "")).",
                     details: manquantes.prefix(100).map { .init(location: $0, code: "note.manquante", message: "Copie \($0) sans note.") })
             }
-            try await connection.query(SQL.query(
-                "UPDATE \(l) SET verrouille = true, verrouille_par = $2, verrouille_le = now() WHERE id = $1", id, appelant.subject),
-                logger: logger)
-            try await historique(id, true, appelant, motif: nil, on: connection)
+            try await repository.marquer(id, verrouille: true, par: appelant.subject, on: connection)
+            try await repository.historique(id, verrouille: true, par: appelant.subject, role: appelant.role.rawValue, motif: nil, on: connection)
             try await chainer(id, etat, .verrouillage, appelant, motif: nil, on: connection)
-            let copies = try await compte(id, on: connection)
+            let copies = try await repository.compte(id, on: connection)
             try await outbox.write(
                 LotVerrouille(session: try SessionCode(session), lot: id.uuidString.lowercased(), unite: unite, copies: copies,
                               verrouille: true, par: appelant.subject, motif: nil),
@@ -87,11 +85,10 @@ struct Verrouillages: Sendable {
                                        details: [.init(location: "motif", code: "deverrouillage.motif", message: "Motif obligatoire.")])
         }
         try await database.transaction { connection in
-            let l = database.table("lots")
-            guard let etat = try await verrouillerLot(id, on: connection) else { throw Self.inconnu }
+            guard let etat = try await repository.verrouillerLot(id, on: connection) else { throw Self.inconnu }
             let (session, unite) = (etat.session, etat.unite)
             guard etat.verrouille else { throw ServiceError.conflict("lot.non_verrouille", "Ce lot n'est pas verrouillé.") }
-            let consolidee = try await estConsolidee(session: session, unite: unite, on: connection)
+            let consolidee = try await repository.estConsolidee(session: session, unite: unite, on: connection)
             if consolidee && !reouverture {
                 throw ServiceError.conflict(
                     "lot.consolide",
@@ -101,43 +98,21 @@ struct Verrouillages: Sendable {
                 throw ServiceError.conflict(
                     "lot.non_consolide", "Les notes de l'unité \(unite) ne sont pas consolidées : un déverrouillage suffit, sans réouverture.")
             }
-            try await connection.query(SQL.query(
-                "UPDATE \(l) SET verrouille = false, verrouille_par = NULL, verrouille_le = NULL WHERE id = $1", id), logger: logger)
-            try await historique(id, false, appelant, motif: motif, on: connection)
+            try await repository.marquer(id, verrouille: false, par: appelant.subject, on: connection)
+            try await repository.historique(id, verrouille: false, par: appelant.subject, role: appelant.role.rawValue, motif: motif, on: connection)
             if reouverture {
-                try await connection.query(SQL.query(
-                    "INSERT INTO \(database.table("reouvertures")) (lot, session, unite, par, motif) VALUES ($1, $2, $3, $4, $5)",
-                    id, session, unite, appelant.subject, motif), logger: logger)
+                try await repository.reouverture(id, session: session, unite: unite, par: appelant.subject, motif: motif, on: connection)
             }
             try await chainer(id, etat, reouverture ? .reouverture : .deverrouillage, appelant, motif: motif, on: connection)
-            try await connection.query(SQL.query(
-                "DELETE FROM \(database.table("consolidations")) WHERE session = $1 AND unite = $2", session, unite), logger: logger)
+            try await repository.retirerConsolidation(session: session, unite: unite, on: connection)
             try await outbox.write(
                 LotVerrouille(session: try SessionCode(session), lot: id.uuidString.lowercased(), unite: unite,
-                              copies: try await compte(id, on: connection), verrouille: false, par: appelant.subject, motif: motif),
+                              copies: try await repository.compte(id, on: connection), verrouille: false, par: appelant.subject, motif: motif),
                 aggregate: "lot:\(id.uuidString.lowercased())", on: connection, logger: logger)
             try await AnnoncesSaisies.annoncer([], lots: [id], on: connection, database: database)
         }
         lots.oublier(id)
         return Resultat(lot: id, verrouille: false, uniteConsolidee: false)
-    }
-
-    /// A lot under its row lock: its state and the head of its audit chain.
-    private func verrouillerLot(_ id: UUID, on connection: PostgresConnection) async throws -> SaisieRepository.EtatLot? {
-        let rows = try await connection.query(SQL.query(
-            "SELECT verrouille, session, unite, audit_seq, audit_hash FROM \(database.table("lots")) WHERE id = $1 FOR UPDATE", id),
-            logger: logger)
-        for try await (verrouille, session, unite, seq, hash) in rows.decode((Bool, String, String, Int64, String).self) {
-            return SaisieRepository.EtatLot(session: session, unite: unite, ouvert: false, verrouille: verrouille, seq: seq, hash: hash)
-        }
-        return nil
-    }
-
-    private func estConsolidee(session: String, unite: String, on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query(SQL.query(
-            "SELECT true FROM \(database.table("consolidations")) WHERE session = $1 AND unite = $2", session, unite), logger: logger)
-        for try await _ in rows.decode(Bool.self) { return true }
-        return false
     }
 
     /// Appends the lock, unlock or reopening to the lot's audit chain and moves its head (the
@@ -154,54 +129,14 @@ struct Verrouillages: Sendable {
         try await SaisieRepository(database: database).ajouter([ligne], tetes: [(lot: lot, seq: ligne.seq, hash: ligne.empreinte)], on: connection)
     }
 
-    /// Copies of the lot with neither a grade nor an absence recorded.
-    func manquantes(lot: UUID, on connection: PostgresConnection) async throws -> [String] {
-        let rows = try await connection.query(SQL.query(
-            """
-            SELECT c.numero FROM \(database.table("copies")) c
-            WHERE c.lot = $1 AND c.absence IS NULL
-              AND NOT EXISTS (SELECT 1 FROM \(database.table("notes")) n WHERE n.lot = c.lot AND n.numero = c.numero)
-            ORDER BY c.numero
-            """, lot), logger: logger)
-        var numeros: [String] = []
-        for try await numero in rows.decode(String.self) { numeros.append(numero) }
-        return numeros
-    }
-
-    private func compte(_ lot: UUID, on connection: PostgresConnection) async throws -> Int {
-        let rows = try await connection.query(SQL.query(
-            "SELECT count(*)::int8 FROM \(database.table("copies")) WHERE lot = $1", lot), logger: logger)
-        for try await n in rows.decode(Int64.self) { return Int(n) }
-        return 0
-    }
-
-    private func historique(_ lot: UUID, _ verrouille: Bool, _ appelant: InternalIdentity, motif: String?, on connection: PostgresConnection) async throws {
-        try await connection.query(SQL.query(
-            "INSERT INTO \(database.table("verrouillages")) (lot, verrouille, par, role, motif) VALUES ($1, $2, $3, $4, $5)",
-            lot, verrouille, appelant.subject, appelant.role.rawValue, motif), logger: logger)
-    }
-
     /// When every lot of the unit is locked and every copy of it is in a lot: the unit's grades
     /// (an absence recorded by the centre standing for a missing grade) in
     /// `evaluation.notes.consolidees`. Returns whether it happened.
     func consolider(session: String, unite: String, on connection: PostgresConnection) async throws -> Bool {
-        let l = database.table("lots"), c = database.table("copies"), n = database.table("notes")
-        let ouverts = try await connection.query(SQL.query(
-            """
-            SELECT (SELECT count(*) FROM \(l) WHERE session = $1 AND unite = $2 AND NOT verrouille)
-                 + (SELECT count(*) FROM \(c) WHERE session = $1 AND unite = $2 AND lot IS NULL AND NOT retiree)
-            """, session, unite), logger: logger)
-        var reste: Int64 = 1
-        for try await count in ouverts.decode(Int64.self) { reste = count }
-        guard reste == 0 else { return false }
+        guard try await repository.resteAVerrouiller(session: session, unite: unite, on: connection) == 0 else { return false }
         guard let description = try await lots.unite(session: session, unite: unite) else { return false }
-        let rows = try await connection.query(SQL.query(
-            """
-            SELECT c.numero, COALESCE(n.note, c.absence) FROM \(c) c LEFT JOIN \(n) n ON n.lot = c.lot AND n.numero = c.numero
-            WHERE c.session = $1 AND c.unite = $2 AND NOT c.retiree ORDER BY c.numero
-            """, session, unite), logger: logger)
         var notes: [NotesConsolidees.NoteCopie] = []
-        for try await (numero, texte) in rows.decode((String, String?).self) {
+        for (numero, texte) in try await repository.notes(session: session, unite: unite, on: connection) {
             guard let texte, let note = try? Note.parse(texte, pas: .centieme) else { return false }
             notes.append(.init(numeroAnonymat: numero, note: note))
         }
@@ -209,11 +144,7 @@ struct Verrouillages: Sendable {
             NotesConsolidees(session: try SessionCode(session), specialite: description.specialite, epreuve: description.epreuve,
                              unite: unite, notes: notes),
             aggregate: "unite:\(session):\(unite)", on: connection, logger: logger)
-        try await connection.query(SQL.query(
-            """
-            INSERT INTO \(database.table("consolidations")) (session, unite, notes) VALUES ($1, $2, $3)
-            ON CONFLICT (session, unite) DO UPDATE SET notes = excluded.notes, le = now()
-            """, session, unite, notes.count), logger: logger)
+        try await repository.consolider(session: session, unite: unite, notes: notes.count, on: connection)
         return true
     }
 

@@ -58,7 +58,7 @@ struct ControleCandidature<Store: CandidatureStore>: Sendable {
         }
         return ServiceError.invalid(
             "candidature.doublon",
-            "Doublon probable : la candidature n° \(numero) porte déjà le nom \(candidat.nomFamille.uppercased()), le prénom et la date de naissance \(ReglesInscription.date(candidat.dateNaissance)). S'il s'agit d'une autre personne, le gestionnaire peut l'accepter.",
+            "Doublon probable : la candidature n° \(numero) porte déjà le nom \(candidat.nomFamille.uppercased()), le prénom et la date de naissance \(DateFrancaise.jour(candidat.dateNaissance)). S'il s'agit d'une autre personne, le gestionnaire peut l'accepter.",
             details: [.init(location: "candidat", code: "candidature.doublon", message: "Même nom, prénom et date de naissance que la candidature n° \(numero).")])
     }
 }

@@ -151,7 +151,7 @@ struct ReglesInscription: Sendable {
             }
             if benefice.dateObtention < limite || benefice.dateObtention > session.jourDeReference {
                 v.erreur("\(lieu).dateObtention", "benefice.perime",
-                         "Le bénéfice de l'unité \(benefice.unite) obtenu le \(Self.date(benefice.dateObtention)) n'est plus valable : une note se garde \(Self.dureeBeneficeAnnees) ans (depuis le \(Self.date(limite))).")
+                         "Le bénéfice de l'unité \(benefice.unite) obtenu le \(DateFrancaise.jour(benefice.dateObtention)) n'est plus valable : une note se garde \(Self.dureeBeneficeAnnees) ans (depuis le \(DateFrancaise.jour(limite))).")
                 continue
             }
             resultat[position].situation = .benefice
@@ -182,12 +182,6 @@ struct ReglesInscription: Sendable {
     static func jourMoinsAnnees(_ jour: String, _ annees: Int) -> String {
         guard let annee = Int(jour.prefix(4)) else { return jour }
         return String(format: "%04d", annee - annees) + jour.dropFirst(4)
-    }
-
-    static func date(_ jour: String) -> String {
-        let parties = jour.split(separator: "-")
-        guard parties.count == 3 else { return jour }
-        return "\(parties[2])/\(parties[1])/\(parties[0])"
     }
 
     static func note(_ centiemes: Int) -> String {

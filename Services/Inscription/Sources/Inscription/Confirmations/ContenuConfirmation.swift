@@ -1,5 +1,6 @@
 import Contracts
 import Documents
+import Domain
 import Foundation
 
 /// Everything a confirmation d'inscription (récapitulatif) shows, frozen when it is generated:
@@ -77,7 +78,7 @@ struct ContenuConfirmation: Codable, Sendable, Equatable {
         identite += [
             Field("Prénoms", c.prenoms),
             Field("Sexe", c.sexe == .feminin ? "féminin" : "masculin"),
-            Field("Né(e) le", "\(ReglesInscription.date(c.dateNaissance)) à \(c.communeNaissance) (\(c.paysNaissance))"),
+            Field("Né(e) le", "\(DateFrancaise.jour(c.dateNaissance)) à \(c.communeNaissance) (\(c.paysNaissance))"),
             Field("INE", c.ine ?? "—"),
             Field("Adresse", "\(c.adresse), \(c.codePostal) \(c.commune)"),
             Field("Courriel", c.courriel ?? "—"),
@@ -108,8 +109,8 @@ struct ContenuConfirmation: Codable, Sendable, Equatable {
             blocs.append(.paragraph(piecesAFournir.map { "• \($0)" }.joined(separator: "\n")))
         }
         blocs.append(.signature([
-            "Validée en ligne le \(valideeLe.map(Self.jourHeure) ?? "—")",
-            "Récapitulatif généré le \(Self.jourHeure(genereeLe))",
+            "Validée en ligne le \(valideeLe.map(DateFrancaise.instantUTC) ?? "—")",
+            "Récapitulatif généré le \(DateFrancaise.instantUTC(genereeLe))",
         ]))
         return Document(
             title: "Confirmation d'inscription",
@@ -117,11 +118,5 @@ struct ContenuConfirmation: Codable, Sendable, Equatable {
             reference: "Candidature n° \(numero) — version \(version)",
             blocks: blocs,
             footer: "BP \(specialite) — \(session) — candidat n° \(numero)")
-    }
-
-    /// `2027-01-15T09:30:00Z` → `15/01/2027 à 09:30 (UTC)`.
-    static func jourHeure(_ iso: String) -> String {
-        guard iso.count >= 16 else { return iso }
-        return "\(ReglesInscription.date(String(iso.prefix(10)))) à \(iso.dropFirst(11).prefix(5)) (UTC)"
     }
 }

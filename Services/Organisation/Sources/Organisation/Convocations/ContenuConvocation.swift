@@ -1,5 +1,6 @@
 import Contracts
 import Documents
+import Domain
 import Foundation
 
 /// Everything a convocation shows, frozen when it is generated: the PDF is rendered from it, the
@@ -52,7 +53,7 @@ struct ContenuConvocation: Codable, Sendable, Equatable {
             if a.centre != e.centre { changes.append("\(e.unite) : centre \(a.centreNom ?? "—") → \(e.centreNom ?? "—")") }
             if a.salle != e.salle { changes.append("\(e.unite) : salle \(a.salle ?? "—") → \(e.salle ?? "—")") }
             if a.table != e.table { changes.append("\(e.unite) : table \(a.table.map(String.init) ?? "—") → \(e.table.map(String.init) ?? "—")") }
-            if a.debut != e.debut { changes.append("\(e.unite) : date \(Self.dateHeure(a.debut)) → \(Self.dateHeure(e.debut))") }
+            if a.debut != e.debut { changes.append("\(e.unite) : date \(DateFrancaise.horaire(a.debut)) → \(DateFrancaise.horaire(e.debut))") }
             if a.dureeMinutes != e.dureeMinutes { changes.append("\(e.unite) : durée \(Self.duree(a.dureeMinutes)) → \(Self.duree(e.dureeMinutes))") }
         }
         for a in avant.epreuves where !epreuves.contains(where: { $0.unite == a.unite }) { changes.append("\(a.unite) : épreuve retirée") }
@@ -69,7 +70,7 @@ struct ContenuConvocation: Codable, Sendable, Equatable {
         if let nomUsage { identite.append(Field("Nom d'usage", nomUsage.uppercased())) }
         identite += [
             Field("Prénoms", prenoms),
-            Field("Né(e) le", Self.date(dateNaissance)),
+            Field("Né(e) le", DateFrancaise.jour(dateNaissance)),
             Field("Spécialité", "BP \(specialiteLibelle) (\(specialite))"),
             Field("Établissement", etablissement ?? "candidat individuel"),
         ]
@@ -88,8 +89,8 @@ struct ContenuConvocation: Codable, Sendable, Equatable {
             for e in ponctuelles {
                 blocs.append(.paragraph("\(e.unite) — \(e.libelle) (épreuve \(e.forme))"))
                 blocs.append(.fields([
-                    Field("Date", e.debut.map { Self.date(String($0.prefix(10))) } ?? "à fixer"),
-                    Field("Heure", e.debut.map { Self.heure(String($0.suffix(5))) } ?? "—"),
+                    Field("Date", e.debut.map { DateFrancaise.jour(String($0.prefix(10))) } ?? "à fixer"),
+                    Field("Heure", e.debut.map { DateFrancaise.heure(String($0.suffix(5))) } ?? "—"),
                     Field("Durée", Self.dureeAvecMajoration(e)),
                     Field("Centre", [e.centreNom, e.centre.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")),
                     Field("Adresse", e.adresse ?? "—"),
@@ -108,7 +109,7 @@ struct ContenuConvocation: Codable, Sendable, Equatable {
         blocs.append(.paragraph(amenagements.isEmpty ? "Aucun aménagement accordé." : amenagements.map { "• \($0)" }.joined(separator: "\n")))
         blocs.append(.heading("Documents et matériel à apporter"))
         blocs.append(.paragraph(documentsAApporter.map { "• \($0)" }.joined(separator: "\n")))
-        blocs.append(.signature(["Pour le recteur et par délégation,", "la division des examens et concours", "Générée le \(Self.jourHeure(genereeLe))"]))
+        blocs.append(.signature(["Pour le recteur et par délégation,", "la division des examens et concours", "Générée le \(DateFrancaise.instantUTC(genereeLe))"]))
         return Document(
             title: "Convocation aux épreuves",
             issuer: ["Académie \(academie)", "Division des examens et concours", "Brevet professionnel"],
@@ -119,29 +120,9 @@ struct ContenuConvocation: Codable, Sendable, Equatable {
 
     // MARK: Formats
 
-    /// `2027-06-09` → `09/06/2027`.
-    static func date(_ iso: String) -> String {
-        let p = iso.prefix(10).split(separator: "-")
-        return p.count == 3 ? "\(p[2])/\(p[1])/\(p[0])" : iso
-    }
-
-    /// `09:00` → `9 h 00`.
-    static func heure(_ hhmm: String) -> String {
-        let p = hhmm.split(separator: ":")
-        guard p.count == 2, let h = Int(p[0]) else { return hhmm }
-        return "\(h) h \(p[1])"
-    }
-
-    static func dateHeure(_ iso: String?) -> String {
-        guard let iso, iso.count >= 16 else { return "à fixer" }
-        return "\(date(String(iso.prefix(10)))) \(heure(String(iso.suffix(5))))"
-    }
-
-    /// `160` → `2 h 40`; `45` → `45 min`.
+    /// `160` → `2 h 40`; `45` → `45 min`; none → `—`.
     static func duree(_ minutes: Int?) -> String {
-        guard let minutes else { return "—" }
-        if minutes < 60 { return "\(minutes) min" }
-        return minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes / 60) h \(String(format: "%02d", minutes % 60))"
+        minutes.map(DateFrancaise.duree) ?? "—"
     }
 
     static func dureeAvecMajoration(_ e: Epreuve) -> String {
@@ -149,11 +130,5 @@ struct ContenuConvocation: Codable, Sendable, Equatable {
         if e.majorationMinutes > 0 { texte += " (dont temps majoré \(duree(e.majorationMinutes)))" }
         if let preparation = e.preparationMinutes, preparation > 0 { texte += " + préparation \(duree(preparation))" }
         return texte
-    }
-
-    /// `2027-01-15T09:30:00Z` → `15/01/2027 à 09:30 (UTC)`.
-    static func jourHeure(_ iso: String) -> String {
-        guard iso.count >= 16 else { return iso }
-        return "\(date(String(iso.prefix(10)))) à \(iso.dropFirst(11).prefix(5)) (UTC)"
     }
 }

@@ -1,4 +1,5 @@
 import Documents
+import Domain
 import Foundation
 import PostgresNIO
 import ServiceKit
@@ -121,7 +122,7 @@ struct Papiers: Sendable {
         }
         var champs = [
             Field("Centre d'épreuve", "\(centre.nom), \(centre.commune) (\(centre.uai))"),
-            Field("Séance", debut.isEmpty ? "date à fixer" : ContenuConvocation.dateHeure(debut)),
+            Field("Séance", debut.isEmpty ? "date à fixer" : DateFrancaise.horaire(debut)),
             Field("Épreuve(s)", unites.joined(separator: " ; ")),
         ]
         if let salle { champs.insert(Field("Salle", salle.isEmpty ? "non attribuée" : salle), at: 1) }
@@ -176,7 +177,7 @@ struct Papiers: Sendable {
         return Document(
             title: type.libelle,
             issuer: ["Académie \(centre.academie)", "Division des examens et concours", "Brevet professionnel — \(centre.sessionLibelle)"],
-            reference: "\(centre.uai) — salle \(salle.isEmpty ? "—" : salle) — \(debut.isEmpty ? "date à fixer" : ContenuConvocation.dateHeure(debut))",
+            reference: "\(centre.uai) — salle \(salle.isEmpty ? "—" : salle) — \(debut.isEmpty ? "date à fixer" : DateFrancaise.horaire(debut))",
             blocks: blocs,
             footer: "\(type.libelle) — \(session) — centre \(centre.uai)")
     }
@@ -198,7 +199,7 @@ struct Papiers: Sendable {
         return Document(
             title: Type_.sujets.libelle,
             issuer: ["Académie \(centre.academie)", "Division des examens et concours", "Brevet professionnel — \(centre.sessionLibelle)"],
-            reference: "\(centre.uai) — \(debut.isEmpty ? "date à fixer" : ContenuConvocation.dateHeure(debut))",
+            reference: "\(centre.uai) — \(debut.isEmpty ? "date à fixer" : DateFrancaise.horaire(debut))",
             blocks: blocs,
             footer: "Bordereau de sujets — \(session) — centre \(centre.uai)")
     }
@@ -209,13 +210,13 @@ struct Papiers: Sendable {
         switch type {
         case .etiquettesCopies:
             return LabelSheet(columns: 3, rows: 8, labels: assis.compactMap { l in
-                l.anonymat.map { ["N° d'anonymat \($0)", "BP \(l.specialite) — unité \(l.unite)", ContenuConvocation.dateHeure(l.debut),
+                l.anonymat.map { ["N° d'anonymat \($0)", "BP \(l.specialite) — unité \(l.unite)", DateFrancaise.horaire(l.debut),
                                   "Salle \(l.salle ?? "—") — table \(l.place.map(String.init) ?? "—")"] }
             })
         default:
             return LabelSheet(columns: 3, rows: 8, labels: assis.map { l in
                 ["Table \(l.place.map(String.init) ?? "—") — salle \(l.salle ?? "—")", "\(l.nom.uppercased()) \(l.prenoms)", "Candidat n° \(l.numero)",
-                 "\(l.unite) — \(ContenuConvocation.dateHeure(l.debut))"]
+                 "\(l.unite) — \(DateFrancaise.horaire(l.debut))"]
             })
         }
     }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Hummingbird
 import ServiceKit
@@ -166,7 +167,7 @@ struct AccountPages: Sendable {
             id: account.id.uuidString.lowercased(), identifiant: account.login, nom: account.displayName,
             courriel: account.email, role: WebRenderer.libelle(of: account.role),
             habilitations: account.scopes.joined(separator: ", "), etat: etat, classe: classe,
-            creeLe: Affichage.dateHeure(account.createdAt),
+            creeLe: DateFrancaise.instant(account.createdAt),
             peutDesactiver: manageable && account.state != .desactive,
             peutEnvoyerLien: manageable && account.state != .desactive && account.email != nil)
     }
@@ -215,7 +216,7 @@ struct AccountPages: Sendable {
         default: (entry.outcome, "etat--neutre")
         }
         return LigneJournal(
-            le: Affichage.dateHeure(entry.at), acteur: entry.actor ?? "—",
+            le: DateFrancaise.instant(entry.at), acteur: entry.actor ?? "—",
             role: entry.actorRole.flatMap(Role.init(rawValue:)).map(WebRenderer.libelle(of:)) ?? entry.actorRole ?? "—",
             adresse: entry.address ?? "—", action: entry.action, cible: entry.target ?? "—", resultat: resultat,
             classe: classe, detail: entry.detail ?? "")

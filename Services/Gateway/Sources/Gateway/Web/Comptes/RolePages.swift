@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Hummingbird
 import ServiceKit
@@ -157,7 +158,7 @@ struct RolePages: Sendable {
                         uai: uai,
                         papillons: printed.map {
                             Papillon(identifiant: $0.identifiant, nom: $0.nom, code: $0.code,
-                                     validJusquau: Affichage.dateHeure($0.validJusquau))
+                                     validJusquau: DateFrancaise.instant($0.validJusquau))
                         },
                         ignores: candidats.count > printed.count ? candidats.count - printed.count : nil)
                     return await renderer.render("papillons-imprimes", titre: "Papillons à imprimer", page: page,

@@ -205,7 +205,7 @@ struct EvaluationPages: Sendable {
         let page = SaisiePage(
             titre: "Lot n° \(lot.numero) — \(lot.unite)",
             details: "Session \(lot.session), épreuve \(lot.epreuve), \(lot.copies) copies, \(lot.saisies) notées. Notes sur 20 au pas de \(pas) point, ou ABS, ABJ, DI.",
-            action: "/\(prefixe)/\(id)", verrouillage: "/\(prefixe)/\(id)/verrouillage", api: "/api/v1/evaluation/v1\(chemin)/notes",
+            action: "/\(prefixe)/\(id)", verrouillage: "/\(prefixe)/\(id)/verrouillage", api: "/api/v1/evaluation\(chemin)/notes",
             lignes: copies.enumerated().map { index, copie in
                 LigneSaisie(index: index, copie: copie.numero, valeur: valeurs[copie.numero] ?? copie.affichage ?? "",
                             erreur: erreurs[copie.numero], absence: copie.absence)

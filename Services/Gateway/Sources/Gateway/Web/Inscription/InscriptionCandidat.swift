@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -155,7 +156,7 @@ extension InscriptionPages {
             let candidature = try await api.lire(InscriptionAPI.Candidature.self, "/candidatures/\(Affichage.requete(id))", as: caller)
             guard candidature.estValidee else { return WebRenderer.redirect("/candidat/inscription/\(Affichage.requete(id))") }
             var recapitulatif = try await recapitulatif(candidature, caller: caller)
-            recapitulatif.faits.insert(.init(nom: "Validée le", valeur: candidature.valideeLe.map(ReglementationVue.dateHeure) ?? "—"), at: 0)
+            recapitulatif.faits.insert(.init(nom: "Validée le", valeur: candidature.valideeLe.map { DateFrancaise.instant(iso: $0) } ?? "—"), at: 0)
             let page = AssistantPage(
                 etape: 4, etapes: Self.etapes(4), session: candidature.session, libelleSession: candidature.session, sessions: [],
                 plusieursSessions: false, recapitulatif: recapitulatif)
@@ -268,7 +269,7 @@ extension InscriptionPages {
             identite: [
                 .init(nom: "Nom", valeur: d.nomFamille + (d.nomUsage.map { " (nom d'usage : \($0))" } ?? "")), .init(nom: "Prénoms", valeur: d.prenoms),
                 .init(nom: "Sexe", valeur: d.sexe == "F" ? "Féminin" : "Masculin"),
-                .init(nom: "Né(e) le", valeur: "\(Affichage.jour(d.dateNaissance) ?? d.dateNaissance) à \(d.communeNaissance) (\(d.paysNaissance ?? "France"))"),
+                .init(nom: "Né(e) le", valeur: "\(DateFrancaise.jour(d.dateNaissance)) à \(d.communeNaissance) (\(d.paysNaissance ?? "France"))"),
                 .init(nom: "INE", valeur: d.ine ?? "—"), .init(nom: "Adresse", valeur: "\(d.adresse), \(d.codePostal) \(d.commune)"),
                 .init(nom: "Courriel", valeur: d.courriel ?? "—"), .init(nom: "Téléphone", valeur: d.telephone ?? "—"),
             ],

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -194,7 +195,7 @@ extension InscriptionPages {
         let page = RolePages.Imprime(
             uai: uai,
             papillons: printed.map {
-                RolePages.Papillon(identifiant: $0.identifiant, nom: $0.nom, code: $0.code, validJusquau: Affichage.dateHeure($0.validJusquau))
+                RolePages.Papillon(identifiant: $0.identifiant, nom: $0.nom, code: $0.code, validJusquau: DateFrancaise.instant($0.validJusquau))
             },
             ignores: candidats.count > printed.count ? candidats.count - printed.count : nil)
         return await renderer.render("papillons-imprimes", titre: "Papillons à imprimer", page: page, request: request, context: context)

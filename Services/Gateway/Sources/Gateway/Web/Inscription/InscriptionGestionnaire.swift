@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -160,7 +161,7 @@ extension InscriptionPages {
                 return DemandeVue(
                     id: a.id, numero: a.numero, candidat: a.candidat, lien: Espace.gestionnaire.candidature(a.candidature), uai: a.uai ?? "Grand Public",
                     specialite: a.specialite, types: a.types.map(InscriptionVue.typeAmenagement).joined(separator: ", "), motif: a.motif,
-                    avis: "/gestionnaire/pieces/\(Affichage.requete(a.avis))", demandeLe: ReglementationVue.dateHeure(a.demandeLe),
+                    avis: "/gestionnaire/pieces/\(Affichage.requete(a.avis))", demandeLe: DateFrancaise.instant(iso: a.demandeLe),
                     etat: libelle, classe: classe, enAttente: a.etat == "demande",
                     decision: a.mesures.isEmpty ? a.motivation : a.mesures.map(InscriptionVue.mesure).joined(separator: " ; ")
                         + (a.motivation.map { " — \($0)" } ?? ""),

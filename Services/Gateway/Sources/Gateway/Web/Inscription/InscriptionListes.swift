@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -181,7 +182,7 @@ extension InscriptionPages {
                 let (etat, classe) = InscriptionVue.etat(c.etat)
                 return LigneCandidature(
                     numero: c.numero, lien: espace.candidature(c.id), nom: c.nomComplet,
-                    naissance: Affichage.jour(c.candidat.dateNaissance) ?? c.candidat.dateNaissance,
+                    naissance: DateFrancaise.jour(c.candidat.dateNaissance),
                     categorie: InscriptionVue.categorie(c.categorie), uai: c.uai ?? "—", specialite: c.specialite,
                     forme: InscriptionVue.forme(c.forme), etat: etat, classe: classe, amenagement: c.amenagementDemande)
             }

@@ -215,13 +215,13 @@ struct InscriptionPages: Sendable {
             .init(nom: "Unité facultative", valeur: c.facultatives.isEmpty ? "aucune" : c.facultatives.joined(separator: ", ")),
             .init(nom: "Forme", valeur: InscriptionVue.forme(c.forme)),
         ]
-        if let le = c.creeLe { faits.append(.init(nom: "Créée le", valeur: ReglementationVue.dateHeure(le))) }
-        if let le = c.valideeLe { faits.append(.init(nom: "Validée le", valeur: ReglementationVue.dateHeure(le))) }
-        if let le = c.annuleeLe { faits.append(.init(nom: "Annulée le", valeur: ReglementationVue.dateHeure(le))) }
+        if let le = c.creeLe { faits.append(.init(nom: "Créée le", valeur: DateFrancaise.instant(iso: le))) }
+        if let le = c.valideeLe { faits.append(.init(nom: "Validée le", valeur: DateFrancaise.instant(iso: le))) }
+        if let le = c.annuleeLe { faits.append(.init(nom: "Annulée le", valeur: DateFrancaise.instant(iso: le))) }
         let identite: [AggregateView.Valeur] = [
             .init(nom: "Nom de famille", valeur: d.nomFamille), .init(nom: "Nom d'usage", valeur: d.nomUsage ?? "—"),
             .init(nom: "Prénoms", valeur: d.prenoms), .init(nom: "Sexe", valeur: d.sexe == "F" ? "Féminin" : "Masculin"),
-            .init(nom: "Né(e) le", valeur: Affichage.jour(d.dateNaissance) ?? d.dateNaissance),
+            .init(nom: "Né(e) le", valeur: DateFrancaise.jour(d.dateNaissance)),
             .init(nom: "À", valeur: "\(d.communeNaissance) (\(d.paysNaissance ?? "France"))"), .init(nom: "INE", valeur: d.ine ?? "—"),
             .init(nom: "Adresse", valeur: "\(d.adresse), \(d.codePostal) \(d.commune)"), .init(nom: "Courriel", valeur: d.courriel ?? "—"),
             .init(nom: "Téléphone", valeur: d.telephone ?? "—"),
@@ -233,7 +233,7 @@ struct InscriptionPages: Sendable {
             return LignePiece(
                 id: p.id, type: p.type, libelle: p.type, statut: statut, classe: classe, obligatoire: false, nomFichier: p.nomFichier,
                 lien: "\(espace.prefixe)/pieces/\(Affichage.requete(p.id))", taille: InscriptionVue.taille(p.taille),
-                deposeeLe: ReglementationVue.dateHeure(p.deposeeLe), motifRefus: p.motifRefus,
+                deposeeLe: DateFrancaise.instant(iso: p.deposeeLe), motifRefus: p.motifRefus,
                 decidable: espace == .gestionnaire && p.statut == "recue")
         }
         let attendues = (pieces?.attendues ?? []).map { a -> LignePiece in
@@ -261,7 +261,7 @@ struct InscriptionPages: Sendable {
                 }
             }
             historique.append(LigneHistorique(
-                date: ReglementationVue.dateHeure(evenement.le), iso: evenement.le,
+                date: DateFrancaise.instant(iso: evenement.le), iso: evenement.le,
                 action: InscriptionVue.actions[evenement.action] ?? evenement.action,
                 par: "\(noms[evenement.par] ?? evenement.par) (\(Role(rawValue: evenement.role).map(WebRenderer.libelle(of:)) ?? evenement.role))",
                 details: details, aDetails: !details.isEmpty))
@@ -287,7 +287,7 @@ struct InscriptionPages: Sendable {
             amenagements: (amenagements?.items ?? []).map { a in
                 let (etat, classe) = InscriptionVue.etatAmenagement(a.etat)
                 return LigneAmenagement(
-                    demandeLe: ReglementationVue.dateHeure(a.demandeLe), types: a.types.map(InscriptionVue.typeAmenagement).joined(separator: ", "),
+                    demandeLe: DateFrancaise.instant(iso: a.demandeLe), types: a.types.map(InscriptionVue.typeAmenagement).joined(separator: ", "),
                     motif: a.motif, etat: etat, classe: classe,
                     mesures: a.mesures.isEmpty ? nil : a.mesures.map(InscriptionVue.mesure).joined(separator: " ; "), motivation: a.motivation)
             },
@@ -295,9 +295,9 @@ struct InscriptionPages: Sendable {
             typesAmenagement: InscriptionVue.typesAmenagement.map {
                 FormulaireCandidature.Choix(id: "champ-types-\($0.0)", valeur: $0.0, libelle: $0.1, choisi: saisies.typesChoisis.contains($0.0))
             },
-            avisDeposes: avis.map { AccountPages.Option(valeur: $0.id, libelle: "\($0.nomFichier) (déposé le \(ReglementationVue.dateHeure($0.deposeeLe)))", choisi: $0.id == avisChoisi) },
+            avisDeposes: avis.map { AccountPages.Option(valeur: $0.id, libelle: "\($0.nomFichier) (déposé le \(DateFrancaise.instant(iso: $0.deposeeLe)))", choisi: $0.id == avisChoisi) },
             confirmations: (versions?.items ?? []).sorted { $0.version > $1.version }.map {
-                LigneConfirmation(version: $0.version, le: ReglementationVue.dateHeure($0.genereeLe), lien: "\(lien)/confirmation.pdf?version=\($0.version)")
+                LigneConfirmation(version: $0.version, le: DateFrancaise.instant(iso: $0.genereeLe), lien: "\(lien)/confirmation.pdf?version=\($0.version)")
             },
             historique: historique, annulation: saisies.annulation.vue, notice: notice, refus: refus,
             retour: retour.0, retourLibelle: retour.1,

@@ -36,7 +36,8 @@ enum InscriptionAPI {
         var estValidee: Bool { etat == "validee" || etat == "modifiee" }
     }
 
-    struct Candidat: Decodable {
+    /// A candidate's identity: read in a candidature, sent in a `Saisie`.
+    struct Candidat: Codable {
         var ine: String?
         var nomFamille: String
         var nomUsage: String?
@@ -191,22 +192,7 @@ enum InscriptionAPI {
 
     /// What `POST sessions/{code}/candidatures` and `PUT candidatures/{id}` take.
     struct Saisie: Encodable {
-        struct Identite: Encodable {
-            var ine: String?
-            var nomFamille: String
-            var nomUsage: String?
-            var prenoms: String
-            var sexe: String
-            var dateNaissance: String
-            var communeNaissance: String
-            var paysNaissance: String?
-            var adresse: String
-            var codePostal: String
-            var commune: String
-            var courriel: String?
-            var telephone: String?
-        }
-        var candidat: Identite
+        var candidat: Candidat
         var categorie: String
         var uai: String?
         var specialite: String

@@ -135,25 +135,6 @@ struct WebRenderer: Sendable {
 // MARK: Display helpers
 
 enum Affichage {
-    static let paris = TimeZone(identifier: "Europe/Paris") ?? .current
-
-    /// `14/03/2027 à 09:30`, Paris time.
-    static func dateHeure(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "fr_FR")
-        formatter.timeZone = paris
-        formatter.dateFormat = "dd/MM/yyyy 'à' HH:mm"
-        return formatter.string(from: date)
-    }
-
-    /// `2027-06-07` → `07/06/2027` (left as it is when it is not such a day).
-    static func jour(_ text: String?) -> String? {
-        guard let text else { return nil }
-        let parts = text.split(separator: "-")
-        guard parts.count == 3 else { return text }
-        return "\(parts[2])/\(parts[1])/\(parts[0])"
-    }
-
     private static let unreserved = CharacterSet(
         charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -460,10 +461,7 @@ struct OrganisationPages: Sendable {
 
     /// `2027-06-09T09:00` → `09/06/2027 à 09:00`; an undated sitting says so.
     static func seance(_ cle: String) -> String {
-        guard cle.count == 16, cle.dropFirst(10).first == "T" else { return "date non fixée (\(cle))" }
-        let jour = cle.prefix(10).split(separator: "-")
-        guard jour.count == 3 else { return "date non fixée (\(cle))" }
-        return "\(jour[2])/\(jour[1])/\(jour[0]) à \(cle.suffix(5))"
+        DateFrancaise.seance(cle) ?? "date non fixée (\(cle))"
     }
 
     /// A field of the service's details, in the words of the form.

@@ -125,8 +125,8 @@ struct GestionnairePages: Sendable {
             services: (session?.services ?? []).map { service in
                 let (etat, classe) = Self.stepState(service.etat)
                 return LigneService(libelle: service.libelle.prefix(1).uppercased() + service.libelle.dropFirst(), etat: etat, classe: classe,
-                                    ouverture: Affichage.jour(service.ouverturePrevue),
-                                    fermeture: Affichage.jour(service.fermeturePrevue), service: service.service,
+                                    ouverture: service.ouverturePrevue.map(DateFrancaise.jour),
+                                    fermeture: service.fermeturePrevue.map(DateFrancaise.jour), service: service.service,
                                     ouvrir: !pilote || service.etat == "ouvert" ? nil : (service.etat == "ferme" ? "Rouvrir" : "Ouvrir"),
                                     fermable: pilote && service.etat == "ouvert")
             },
@@ -167,7 +167,7 @@ struct GestionnairePages: Sendable {
     }
 
     static func period(_ session: SessionResume) -> String? {
-        switch (Affichage.jour(session.debutEpreuves), Affichage.jour(session.finEpreuves)) {
+        switch (session.debutEpreuves.map(DateFrancaise.jour), session.finEpreuves.map(DateFrancaise.jour)) {
         case let (debut?, fin?): "du \(debut) au \(fin)"
         case let (debut?, nil): "à partir du \(debut)"
         case let (nil, fin?): "jusqu'au \(fin)"

@@ -92,13 +92,13 @@ struct ReglementationPages: Sendable {
                 let (libelle, classe) = Self.action(evenement.action)
                 var precision: String?
                 if evenement.action == "calendrier" {
-                    precision = [Affichage.jour(evenement.ouverturePrevue).map { "ouverture prévue le \($0)" },
-                                 Affichage.jour(evenement.fermeturePrevue).map { "fermeture prévue le \($0)" }]
+                    precision = [evenement.ouverturePrevue.map(DateFrancaise.jour).map { "ouverture prévue le \($0)" },
+                                 evenement.fermeturePrevue.map(DateFrancaise.jour).map { "fermeture prévue le \($0)" }]
                         .compactMap { $0 }.joined(separator: ", ")
                     if precision?.isEmpty == true { precision = nil }
                 }
                 lignes.append(.init(
-                    date: ReglementationVue.dateHeure(evenement.le), iso: evenement.le,
+                    date: DateFrancaise.instant(iso: evenement.le), iso: evenement.le,
                     etape: evenement.service.map { ReglementationVue.etapes[$0] ?? $0 } ?? "Session",
                     action: libelle, classe: classe, precision: precision, par: noms[evenement.par] ?? evenement.par))
             }
@@ -173,15 +173,6 @@ enum ReglementationVue {
         var classe: String
         var precision: String?
         var par: String
-    }
-
-    /// An ISO 8601 instant as `14/03/2027 à 09:30` (Paris), or as it came.
-    static func dateHeure(_ text: String) -> String {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return Affichage.dateHeure(date) }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Affichage.dateHeure(date) }
-        return text
     }
 
     /// `Fabrication` from `fabrication`.

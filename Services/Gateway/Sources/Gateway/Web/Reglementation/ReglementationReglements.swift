@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Hummingbird
 import ServiceKit
@@ -228,8 +229,8 @@ extension ReglementationPages {
                 coefficient: epreuve.coefficient.map(String.init) ?? (epreuve.facultative ? "facultative" : "—"),
                 nature: nature,
                 unites: epreuve.unites.map { unite in
-                    var duree = unite.dureeMinutes.map(Self.duree) ?? "en CCF seulement"
-                    if let preparation = unite.preparationMinutes { duree += " (préparation \(Self.duree(preparation)))" }
+                    var duree = unite.dureeMinutes.map(DateFrancaise.duree) ?? "en CCF seulement"
+                    if let preparation = unite.preparationMinutes { duree += " (préparation \(DateFrancaise.duree(preparation)))" }
                     let ccf = categories.filter { unite.modes[$0.0] == "ccf" }.map(\.1)
                     let ponctuel = categories.filter { unite.modes[$0.0] == "ponctuel" }.map(\.1)
                     var modes: [String] = []
@@ -251,15 +252,6 @@ extension ReglementationPages {
         return ReglementPage(
             code: reglement.specialite, libelle: reglement.libelle, version: reglement.version, reference: reglement.reference,
             coefficientTotal: total, epreuves: epreuves)
-    }
-
-    /// `150` → `2 h 30`, `20` → `20 min`.
-    static func duree(_ minutes: Int) -> String {
-        switch (minutes / 60, minutes % 60) {
-        case (0, let m): "\(m) min"
-        case (let h, 0): "\(h) h"
-        case (let h, let m): "\(h) h \(String(format: "%02d", m))"
-        }
     }
 
     /// 25 hundredths → `0,25 point`.

@@ -6,7 +6,7 @@ extension Moteur {
     static func explication(_ situation: Situation, _ bareme: Bareme, _ resultat: Deliberation, motif: String) -> [String] {
         var lignes: [String] = []
         let qui = situation.candidat.isEmpty ? "Candidat" : "Candidat \(situation.candidat)"
-        lignes.append("\(qui) — BP \(bareme.specialite), \(situation.session.code.libelle), \(situation.forme.libelle), "
+        lignes.append("\(qui) — spécialité \(bareme.specialite), \(situation.session.code.libelle), \(situation.forme.libelle), "
             + "délibération du \(situation.session.date.affichage)")
         lignes += resultat.unites.map(\.explication)
         if let moyenne = resultat.moyenne {

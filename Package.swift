@@ -137,6 +137,13 @@ let package = Package(
             path: "Shared/Documents",
             swiftSettings: swiftSettings
         ),
+        // The rules of award, pure: the Délibération service's engine (no I/O, exact arithmetic).
+        .target(
+            name: "MoteurDeliberation",
+            dependencies: ["Domain"],
+            path: "Services/Deliberation/Sources/Moteur",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Referentiel",
             dependencies: [
@@ -222,6 +229,9 @@ let package = Package(
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "MoteurDeliberationTests", dependencies: ["MoteurDeliberation", "Domain"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ContractsTests", dependencies: ["Contracts", "Messaging", "Domain"],
@@ -292,7 +302,7 @@ let package = Package(
         .executableTarget(
             name: "Load",
             dependencies: [
-                "AMQP", "Messaging", "Storage", "TestSupport", "Organisation",
+                "AMQP", "Messaging", "Storage", "TestSupport", "Organisation", "MoteurDeliberation", "Domain",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

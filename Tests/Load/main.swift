@@ -42,6 +42,17 @@ if CommandLine.arguments.dropFirst().first == "organisation" {
     }
 }
 
+// `cyclades-load deliberation …`: the pure award engine's throughput (DeliberationLoad.swift), no stack.
+if CommandLine.arguments.dropFirst().first == "deliberation" {
+    do {
+        try DeliberationLoad.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("cyclades-load deliberation: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 let options: Options
 do {
     options = try Options.parse(CommandLine.arguments)

@@ -147,20 +147,12 @@ import Testing
         #expect(sent, "the reglementation.session.ouverte event was published")
     }
 
-    /// A session code no earlier run left in the stack's `reglementation.sessions`.
+    /// A session code no other test of this stack uses: reserved like every test's
+    /// (`SessionsDeTest`). Picking any code absent from `reglementation.sessions` was not enough:
+    /// the session is deleted afterwards but its `SessionOuverte` stays in the outbox, and a later
+    /// test given the same code found that event first.
     static func unusedSessionCode() async throws -> String {
-        try await withReglementationDatabase { database in
-            try await TestStack.withRunningClient(database.client) {
-                let sessionsExist = try await tableExists("sessions", in: database)
-                for _ in 0..<50 {
-                    let code = "BP-\(Int.random(in: 2040...2099))-\(String(format: "%02d", Int.random(in: 1...12)))-\(["N", "R", "V"].randomElement()!)"
-                    guard sessionsExist else { return code }  // a fresh stack: the service creates the table
-                    let rows = try await database.query("SELECT count(*)::int8 FROM \(unescaped: database.table("sessions")) WHERE code = \(code)")
-                    for try await count in rows.decode(Int64.self) where count == 0 { return code }
-                }
-                throw TestStackError("no free session code found")
-            }
-        }
+        try await SessionsDeTest.reserver(natures: [.normale, .remplacement, .vae])
     }
 
     static func deleteSession(_ code: String) async throws {

@@ -121,8 +121,11 @@ stack_config() {
 
     local pg amqp epmd dist http
     case $CYCLADES_STACK_NAME in
-        demo) pg=55432 amqp=55672 epmd=54369 dist=55673 http=8100 ;;
-        test) pg=56432 amqp=56672 epmd=56369 dist=56673 http=57100 ;;
+        # Below the kernel's ephemeral range (32768-60999 here): a server port inside it can be
+        # taken, between a stop and a restart, by any client socket's local port — seen as
+        # eaddrinuse when a chaos test restarted the broker.
+        demo) pg=25432 amqp=25672 epmd=24369 dist=25673 http=8100 ;;
+        test) pg=26432 amqp=26672 epmd=26369 dist=26673 http=27100 ;;
         *) pg='' amqp='' epmd='' dist='' http='' ;;
     esac
     CYCLADES_PG_PORT=${CYCLADES_PG_PORT:-$pg}

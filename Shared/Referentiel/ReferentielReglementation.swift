@@ -171,6 +171,14 @@ public struct ReferentielReglementation: Sendable {
 
     // MARK: Reads
 
+    /// Whether the session is closed (false when the service never heard of it): one row, no
+    /// règlement, for the guard every request of a session passes.
+    public func estClose(_ code: SessionCode) async throws -> Bool {
+        let rows = try await database.query(SQL.query("SELECT close FROM \(database.table("sessions")) WHERE code = $1", code.value))
+        for try await close in rows.decode(Bool.self) { return close }
+        return false
+    }
+
     /// A session and its règlement (latest publication), or nil when the service never heard of it.
     public func session(_ code: SessionCode) async throws -> SessionReferentiel? {
         let rows = try await database.query(SQL.query(

@@ -48,7 +48,9 @@ public enum AccesSessionClose {
     /// the copy does not know is not closed: the route answers for it).
     public static func verifier(_ appelant: InternalIdentity, session code: SessionCode,
                                 referentiel: ReferentielReglementation, ecriture: Bool) async throws {
-        guard appelant.role != .service, let session = try await referentiel.session(code), session.close else { return }
+        // Only an établissement's request or a write can be refused: the others skip the query.
+        guard appelant.role != .service, appelant.role == .etablissement || ecriture,
+              try await referentiel.estClose(code) else { return }
         try verifier(appelant, session: code.value, ecriture: ecriture)
     }
 }

@@ -24,7 +24,11 @@ struct ServiceDirectory: Sendable {
     static let httpClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(1)
+        // No connect timeout of its own: each call's deadline (`CYCLADES_SERVICE_TIMEOUT_MS`, `…TIMEOUTS_MS`)
+        // bounds connecting too. A fixed 1 s failed calls to a live service whose accept was
+        // merely slow on two busy cores (getConnectionFromPoolTimeout); a refused connection
+        // still fails at once (no retry).
+        configuration.timeout.connect = .seconds(600)
         // Many users wait on one service at once at peak (graders waiting for « enregistré »):
         // AsyncHTTPClient's default of 8 connections per host queued them until they timed out.
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256

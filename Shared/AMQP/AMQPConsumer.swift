@@ -101,11 +101,15 @@ public actor AMQPConsumer {
 
     /// Stops intake: the broker sends nothing new; deliveries already received can still be
     /// acked. The sequence ends once it has handed out what was buffered.
+    ///
+    /// The cancel goes before the pending acks: an ack sent first frees a prefetch slot, and the
+    /// delivery the broker sends into it can arrive after `basic.cancel-ok` — held unacked by a
+    /// consumer that no longer hands anything out, until `close()`.
     public func stop() async {
         guard !cancelled else { return }
-        await flushAcks()
         cancelled = true
         if let connection { try? await connection.cancel(consumerTag: consumerTag) }
+        await flushAcks()
     }
 
     public func close() async {

@@ -21,7 +21,9 @@ import Storage
 /// handled again together; met again (they were being handled when a process died), one at a
 /// time, each counted just before it is handled. The one that crashes its process shows a
 /// growing count and is dead-lettered after `maximumAttempts`, while its innocent neighbours go
-/// through. The queue's delivery limit stays as the broker's last safety net.
+/// through. A count stands only while its handling runs: held on a transient failure, the
+/// message gets its attempt back, so that kills while the database is away charge nothing. The
+/// queue's delivery limit stays as the broker's last safety net.
 public final class MessageConsumer: Service, Sendable {
     private let database: Database
     private let amqp: AMQPConsumer
@@ -142,29 +144,48 @@ public final class MessageConsumer: Service, Sendable {
         if firstTime.count == 1 {
             alone.insert(firstTime[0], at: 0)
         } else if !firstTime.isEmpty {
-            _ = try await countAttempt(firstTime)
             do {
-                try await handleHoldingOnTransientFailure(firstTime)
-                for item in firstTime { try await amqp.ack(item.delivery) }
+                try await handleCountingAttempts(firstTime, limit: nil)
             } catch let failure as PermanentFailure {
                 logger.info("batch failed, isolating the culprit", metadata: ["error": "\(failure.reason)"])
                 alone = firstTime + alone
             }
         }
-        for item in alone { try await processSuspect(item) }
+        for item in alone {
+            do {
+                try await handleCountingAttempts([item], limit: maximumAttempts)
+            } catch let failure as PermanentFailure {
+                try await deadLetter(item.delivery, type: item.metadata.type, reason: failure.reason)
+            }
+        }
     }
 
-    /// One redelivered message: count the attempt first (committed), refuse it when it has
-    /// crashed its consumer too often, else handle it alone.
-    private func processSuspect(_ item: Item) async throws {
-        let attempt = try await countAttempt([item])[Self.key(item)] ?? 1
-        guard attempt <= maximumAttempts else {
-            try await deadLetter(
-                item.delivery, type: item.metadata.type,
-                reason: "handling was interrupted \(attempt - 1) times (the consumer crashed or was killed)")
-            return
+    /// Counts one attempt for `items` (committed on its own), then handles them in one
+    /// transaction and acks them; a single item past `limit` goes to the dead-letter queue
+    /// instead. The count stands only while the handling runs: a transient failure gives it
+    /// back as soon as the database answers again. A message held while the database is away
+    /// did not crash anything, and the kills that happen meanwhile (an orchestrator restarting
+    /// a stuck-looking worker) must not walk it to the dead-letter queue.
+    private func handleCountingAttempts(_ items: [Item], limit: Int?) async throws {
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
+        while true {
+            let counts = try await countAttempt(items)
+            if let limit, items.count == 1, let attempt = counts[Self.key(items[0])], attempt > limit {
+                try await deadLetter(
+                    items[0].delivery, type: items[0].metadata.type,
+                    reason: "handling was interrupted \(attempt - 1) times (the consumer crashed or was killed)")
+                return
+            }
+            do {
+                try await handleOnce(items)
+                for item in items { try await amqp.ack(item.delivery) }
+                return
+            } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
+                warnHolding(items, error)
+                try await refundAttempt(items)
+                try await backoff.sleep()
+            }
         }
-        try await processAlone(item)
     }
 
     private static func key(_ item: Item) -> String { item.metadata.id.uuidString.lowercased() }
@@ -201,6 +222,18 @@ public final class MessageConsumer: Service, Sendable {
             var counts: [String: Int] = [:]
             for try await (id, count) in rows.decode((String, Int).self) { counts[id] = count }
             return counts
+        }
+    }
+
+    /// Takes back the attempt `countAttempt` added (retrying until the database answers).
+    private func refundAttempt(_ items: [Item]) async throws {
+        let ids = Array(Set(items.map(Self.key)))
+        try await retryingTransientFailures {
+            var binds = PostgresBindings()
+            binds.append(ids)
+            try await self.database.query(PostgresQuery(
+                unsafeSQL: "UPDATE \(self.attempts) SET attempts = attempts - 1 WHERE message_id = ANY($1::text[]) AND attempts > 0",
+                binds: binds))
         }
     }
 
@@ -257,27 +290,41 @@ public final class MessageConsumer: Service, Sendable {
     private func handleHoldingOnTransientFailure(_ items: [Item]) async throws {
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
         while true {
-            let start = ContinuousClock.now
             do {
-                let duplicates = try await handleInTransaction(items)
-                record(items, duplicates: duplicates, elapsed: ContinuousClock.now - start)
+                try await handleOnce(items)
                 return
             } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
-                logger.warning(
-                    "transient failure, holding the messages",
-                    metadata: ["count": "\(items.count)", "error": "\(String(reflecting: error))"])
-                for item in items {
-                    Counter(label: "cyclades_messages_failed_total",
-                            dimensions: [("type", item.metadata.type), ("kind", "transient")]).increment()
-                }
+                warnHolding(items, error)
                 try await backoff.sleep()
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch let error as PermanentMessageError {
-                throw PermanentFailure(reason: error.reason)
-            } catch {
-                throw PermanentFailure(reason: String(reflecting: error))
             }
+        }
+    }
+
+    /// One try of `items` in one transaction. Rethrows transient database failures and
+    /// cancellation as they are; any other failure becomes `PermanentFailure`.
+    private func handleOnce(_ items: [Item]) async throws {
+        let start = ContinuousClock.now
+        do {
+            let duplicates = try await handleInTransaction(items)
+            record(items, duplicates: duplicates, elapsed: ContinuousClock.now - start)
+        } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as PermanentMessageError {
+            throw PermanentFailure(reason: error.reason)
+        } catch {
+            throw PermanentFailure(reason: String(reflecting: error))
+        }
+    }
+
+    private func warnHolding(_ items: [Item], _ error: any Error) {
+        logger.warning(
+            "transient failure, holding the messages",
+            metadata: ["count": "\(items.count)", "error": "\(String(reflecting: error))"])
+        for item in items {
+            Counter(label: "cyclades_messages_failed_total",
+                    dimensions: [("type", item.metadata.type), ("kind", "transient")]).increment()
         }
     }
 

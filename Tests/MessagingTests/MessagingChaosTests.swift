@@ -96,6 +96,40 @@ struct MessagingChaosTests {
         }
     }
 
+    @Test("a message held on a transient database failure is not charged for the kills meanwhile")
+    func heldMessageIsNotChargedForKills() async throws {
+        // Seen in the evaluation chaos run: an innocent grade command, held while PostgreSQL
+        // restarted, was charged one attempt per worker SIGKILLed meanwhile and dead-lettered.
+        try await MessagingFixture.with { fixture in
+            try await fixture.writeEvents(0..<1, hold: [0])
+            try await fixture.running([fixture.makeRelay()]) {
+                var consumer = try fixture.probe("consume")
+                // A failed expectation must not leave a process holding the message (it would not
+                // stop on SIGTERM while it holds it): SIGKILL whatever runs at the end.
+                defer { if consumer.isRunning { consumer.kill() } }
+                // Five kills (more than the three attempts allowed), each of a process seen
+                // holding the message after its try failed: its attempt given back.
+                for kill in 1...5 {
+                    let seen = try await fixture.holdsSeen()
+                    let holding = try await TestStack.eventually(timeout: .seconds(60)) {
+                        let charged = try await fixture.attemptsCharged()
+                        return try await fixture.holdsSeen() > seen && charged == 0
+                    }
+                    try #require(holding, "kill \(kill): the consumer holds the message, no attempt charged")
+                    consumer.kill()
+                    consumer = try fixture.probe("consume")
+                }
+                try await fixture.releaseHolds()
+                let handled = try await TestStack.eventually(timeout: .seconds(60)) {
+                    try await fixture.effects().rows == 1
+                }
+                #expect(handled, "handled once the failure ended")
+            }
+            #expect(try await fixture.deadLetters.count() == 0)
+            #expect(try await fixture.effects().rows == 1)
+        }
+    }
+
     @Test("RabbitMQ stopped and started while publishing and consuming: nothing lost, no manual step")
     func brokerRestart() async throws {
         try await MessagingFixture.with { fixture in

@@ -55,7 +55,7 @@ struct MessagingFixture: Sendable {
     /// Writes events `seqs` through the outbox, `perTransaction` per transaction.
     func writeEvents(
         _ seqs: some Sequence<Int>, perTransaction: Int = 100, poison: Set<Int> = [], crash: Set<Int> = [],
-        pause: Duration = .zero
+        hold: Set<Int> = [], pause: Duration = .zero
     ) async throws {
         var batch: [OutboxWriter.Entry] = []
         func flush() async throws {
@@ -68,7 +68,7 @@ struct MessagingFixture: Sendable {
         }
         for seq in seqs {
             batch.append(try outbox.entry(
-                ProbeEvent(seq: seq, poison: poison.contains(seq), crash: crash.contains(seq)),
+                ProbeEvent(seq: seq, poison: poison.contains(seq), crash: crash.contains(seq), hold: hold.contains(seq)),
                 aggregate: "probe:\(seq % 10)", exchange: exchange))
             if batch.count == perTransaction { try await flush() }
         }
@@ -108,6 +108,28 @@ struct MessagingFixture: Sendable {
                 throw error
             }
         }
+    }
+
+    /// How many times a `hold` event's handling began (committed apart from its transaction).
+    func holdsSeen() async throws -> Int {
+        let rows = try await database.query(PostgresQuery(unsafeSQL:
+            "SELECT holds_seen::int8 FROM \(database.table("probe_settings"))"))
+        for try await seen in rows.decode(Int64.self) { return Int(seen) }
+        return 0
+    }
+
+    /// Ends the transient failure of `hold` events.
+    func releaseHolds() async throws {
+        try await database.query(PostgresQuery(unsafeSQL:
+            "UPDATE \(database.table("probe_settings")) SET hold_active = false"))
+    }
+
+    /// The consumer's crash count, summed over every message.
+    func attemptsCharged() async throws -> Int {
+        let rows = try await database.query(PostgresQuery(unsafeSQL:
+            "SELECT COALESCE(sum(attempts), 0)::int8 FROM \(database.table("inbox_attempts"))"))
+        for try await sum in rows.decode(Int64.self) { return Int(sum) }
+        return 0
     }
 
     /// (rows, distinct seqs) in `effects`.

@@ -11,11 +11,16 @@ public struct ProbeEvent: MessageContract, Equatable {
     public var poison: Bool
     /// The handler kills its process (a crash loop the delivery limit must end).
     public var crash: Bool
+    /// While `<schema>.probe_settings.hold_active` is true the handler fails with a real
+    /// transient database error (SQLSTATE 40001), after counting the try in `holds_seen`
+    /// (committed apart): the message is held, as when the database is away.
+    public var hold: Bool
 
-    public init(seq: Int, poison: Bool = false, crash: Bool = false) {
+    public init(seq: Int, poison: Bool = false, crash: Bool = false, hold: Bool = false) {
         self.seq = seq
         self.poison = poison
         self.crash = crash
+        self.hold = hold
     }
 }
 
@@ -25,8 +30,8 @@ public struct ProbeEvent: MessageContract, Equatable {
 public enum ProbeSchema {
     public static let statements = [
         "CREATE TABLE effects (seq integer NOT NULL, message_id text NOT NULL, handled_at timestamptz NOT NULL DEFAULT now())",
-        "CREATE TABLE probe_settings (poison_active boolean NOT NULL)",
-        "INSERT INTO probe_settings VALUES (true)",
+        "CREATE TABLE probe_settings (poison_active boolean NOT NULL, hold_active boolean NOT NULL DEFAULT true, holds_seen integer NOT NULL DEFAULT 0)",
+        "INSERT INTO probe_settings (poison_active) VALUES (true)",
     ]
 }
 
@@ -45,6 +50,16 @@ extension ProbeEvent {
             if envelope.payload.crash {
                 context.logger.critical("crash requested by the message")
                 exit(70)
+            }
+            if envelope.payload.hold {
+                // Seen through its own connection: this transaction is about to fail.
+                let rows = try await database.query(PostgresQuery(unsafeSQL:
+                    "UPDATE \(settings) SET holds_seen = holds_seen + 1 RETURNING hold_active"))
+                for try await active in rows.decode(Bool.self) where active {
+                    try await context.connection.query(
+                        PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION 'probe held' USING ERRCODE = '40001'; END $$"),
+                        logger: context.logger)
+                }
             }
             if envelope.payload.poison {
                 let rows = try await context.connection.query(

@@ -22,6 +22,15 @@ public struct ProbeEvent: MessageContract, Equatable {
         self.crash = crash
         self.hold = hold
     }
+
+    /// `hold` came after the others: a message written without it is not held.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        seq = try container.decode(Int.self, forKey: .seq)
+        poison = try container.decode(Bool.self, forKey: .poison)
+        crash = try container.decode(Bool.self, forKey: .crash)
+        hold = try container.decodeIfPresent(Bool.self, forKey: .hold) ?? false
+    }
 }
 
 /// The probe's tables: its effect (one row per handled event, deliberately without a unique

@@ -301,13 +301,15 @@ public final class MessageConsumer: Service, Sendable {
     }
 
     /// One try of `items` in one transaction. Rethrows transient database failures and
-    /// cancellation as they are; any other failure becomes `PermanentFailure`.
+    /// cancellation as they are — a transient failure met while cancelled is no verdict on the
+    /// message, which comes again on the next start; any other failure becomes
+    /// `PermanentFailure`.
     private func handleOnce(_ items: [Item]) async throws {
         let start = ContinuousClock.now
         do {
             let duplicates = try await handleInTransaction(items)
             record(items, duplicates: duplicates, elapsed: ContinuousClock.now - start)
-        } catch let error where error.isTransientDatabaseFailure && !Task.isCancelled {
+        } catch let error where error.isTransientDatabaseFailure {
             throw error
         } catch is CancellationError {
             throw CancellationError()

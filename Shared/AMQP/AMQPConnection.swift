@@ -139,15 +139,6 @@ public actor AMQPConnection {
         return Int(ok?.pointee.message_count ?? 0)
     }
 
-    /// Number of consumers subscribed to a queue (passive declare).
-    public func consumerCount(queue: String) throws(AMQPError) -> Int {
-        let state = try requireState()
-        let arena = CArena()
-        let ok = amqp_queue_declare(state, channel, arena.bytes(queue), 1, 0, 0, 0, amqp_empty_table)
-        try checkRPC("queue.declare passive \(queue)")
-        return Int(ok?.pointee.consumer_count ?? 0)
-    }
-
     /// Removes every ready message of a queue; returns how many.
     @discardableResult
     public func purge(queue: String) throws(AMQPError) -> Int {

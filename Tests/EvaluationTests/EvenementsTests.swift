@@ -31,15 +31,7 @@ struct EvenementsTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await consommateur.run() }
                 defer { group.cancelAll() }
-                // Subscribed: the dead-letter queue alone can exist before (another test's live
-                // service declares the same topology), while this consumer still starts.
-                let amqp = banc.runtime.configuration.amqp
-                try await expectEventually(timeout: .seconds(60)) {
-                    guard let connection = try? await AMQPConnection.connect(amqp) else { return false }
-                    let consumers = try? await connection.consumerCount(queue: "evaluation.events")
-                    await connection.close()
-                    return (consumers ?? 0) > 0
-                }
+                try await expectEventually { await (try? DeadLetterAdmin(configuration: banc.runtime.configuration.amqp, queue: "evaluation.events").count()) != nil }
                 let admin = try await AMQPConnection.connect(try TestStack.amqp("admin"))
                 try await admin.publish([
                     try message(SessionOuverte(session: session, academie: "A01", libelle: "Par messages", ouvertePar: "test")),

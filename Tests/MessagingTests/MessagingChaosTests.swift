@@ -108,14 +108,16 @@ struct MessagingChaosTests {
                 // stop on SIGTERM while it holds it): SIGKILL whatever runs at the end.
                 defer { if consumer.isRunning { consumer.kill() } }
                 // Five kills (more than the three attempts allowed), each of a process seen
-                // holding the message after its try failed: its attempt given back.
+                // holding the message. A kill may still land in the milliseconds between a try's
+                // count and its refund (that one is charged, rightly); only four such kills
+                // out of five would dead-letter it. Without the refund every kill is charged, and
+                // the fifth process dead-letters the message instead of holding it.
                 for kill in 1...5 {
                     let seen = try await fixture.holdsSeen()
                     let holding = try await TestStack.eventually(timeout: .seconds(60)) {
-                        let charged = try await fixture.attemptsCharged()
-                        return try await fixture.holdsSeen() > seen && charged == 0
+                        try await fixture.holdsSeen() > seen
                     }
-                    try #require(holding, "kill \(kill): the consumer holds the message, no attempt charged")
+                    try #require(holding, "kill \(kill): the consumer holds the message")
                     consumer.kill()
                     consumer = try fixture.probe("consume")
                 }

@@ -124,14 +124,6 @@ struct MessagingFixture: Sendable {
             "UPDATE \(database.table("probe_settings")) SET hold_active = false"))
     }
 
-    /// The consumer's crash count, summed over every message.
-    func attemptsCharged() async throws -> Int {
-        let rows = try await database.query(PostgresQuery(unsafeSQL:
-            "SELECT COALESCE(sum(attempts), 0)::int8 FROM \(database.table("inbox_attempts"))"))
-        for try await sum in rows.decode(Int64.self) { return Int(sum) }
-        return 0
-    }
-
     /// (rows, distinct seqs) in `effects`.
     func effects() async throws -> (rows: Int, distinct: Int) {
         let rows = try await database.query(PostgresQuery(unsafeSQL:

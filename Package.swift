@@ -9,14 +9,15 @@ let swiftSettings: [SwiftSetting] = [
 /// One service = a testable library (`Services/<Name>/Sources/<Name>`, with its SQL migrations as
 /// resources) + a tiny `@main` executable named `cyclades-<name>`.
 func service(
-    _ name: String, executable: String, dependencies: [Target.Dependency], resources: [Resource] = []
+    _ name: String, executable: String, dependencies: [Target.Dependency], resources: [Resource] = [],
+    exclude: [String] = []
 ) -> [Target] {
     [
         .target(
             name: name,
             dependencies: dependencies,
             path: "Services/\(name)",
-            exclude: ["Sources/\(name)Main", "README.md"],
+            exclude: ["Sources/\(name)Main", "README.md"] + exclude,
             sources: ["Sources/\(name)"],
             resources: [.copy("Migrations")] + resources,
             swiftSettings: swiftSettings
@@ -42,6 +43,7 @@ let package = Package(
         .executable(name: "cyclades-inscription", targets: ["InscriptionMain"]),
         .executable(name: "cyclades-organisation", targets: ["OrganisationMain"]),
         .executable(name: "cyclades-evaluation", targets: ["EvaluationMain"]),
+        .executable(name: "cyclades-deliberation", targets: ["DeliberationMain"]),
         .executable(name: "cyclades-load", targets: ["Load"]),
         .executable(name: "cyclades-messaging-probe", targets: ["MessagingProbe"]),
     ],
@@ -187,6 +189,14 @@ let package = Package(
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "PostgresNIO", package: "postgres-nio"),
               ])
+    + service("Deliberation", executable: "cyclades-deliberation",
+              dependencies: [
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Referentiel", "MoteurDeliberation",
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "PostgresNIO", package: "postgres-nio"),
+              ],
+              // The pure engine is its own target (MoteurDeliberation).
+              exclude: ["Sources/Moteur"])
     + service("Gateway", executable: "cyclades-gateway",
               dependencies: [
                   "ServiceKit", "Domain", "Storage", "Messaging",
@@ -286,6 +296,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "DeliberationTests",
+            dependencies: [
+                "Deliberation", "MoteurDeliberation", "Referentiel", "TestSupport", "ServiceTestSupport", "ServiceKit", "Contracts",
+                "Messaging", "Storage", "Domain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "ReferentielTests",
             dependencies: [
                 "Referentiel", "TestSupport", "Contracts", "Messaging", "Storage", "Domain",
@@ -295,7 +313,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription", "Organisation", "Evaluation",
+                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription", "Organisation", "Evaluation", "Deliberation",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

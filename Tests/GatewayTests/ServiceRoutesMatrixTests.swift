@@ -6,6 +6,7 @@ import Inscription
 import Organisation
 import Reglementation
 import Evaluation
+import Deliberation
 import ServiceKit
 import Testing
 import TestSupport
@@ -148,6 +149,8 @@ struct ServiceRoutesMatrixTests {
         "evaluation GET /v1/sessions/{code}/avancement": "AG",
         "evaluation GET /v1/candidats/{id}/notes": "AGK",
         "evaluation GET /v1/lots/{id}/audit": "AG",
+        "deliberation GET /v1/sessions/{code}/baremes": "AGP",
+        "deliberation POST /v1/sessions/{code}/simulation": "AGP",
     ]
 
     /// A grade command not handled yet (or never sent) answers 202 « acceptée » to whoever
@@ -170,9 +173,12 @@ struct ServiceRoutesMatrixTests {
             try await InscriptionEnAval.avec { inscription in
                 try await AggregateSourcesTests.enService(OrganisationService.self, preparer: { _ in }) { organisation in
                     try await AggregateSourcesTests.enService(EvaluationService.self, preparer: { _ in }) { evaluation in
-                        let urls = Dictionary(uniqueKeysWithValues: zip(services, [reglementation, inscription.url, organisation, evaluation]))
-                        try await Passerelle.avec(services: urls) { p in
-                            try await Self.run(p, session: inscription.session)
+                        try await AggregateSourcesTests.enService(DeliberationService.self, preparer: { _ in }) { deliberation in
+                            let urls = Dictionary(uniqueKeysWithValues: zip(
+                                services, [reglementation, inscription.url, organisation, evaluation, deliberation]))
+                            try await Passerelle.avec(services: urls) { p in
+                                try await Self.run(p, session: inscription.session)
+                            }
                         }
                     }
                 }
@@ -249,7 +255,7 @@ struct ServiceRoutesMatrixTests {
         #expect(vues.subtracting(declarees).isEmpty, "rows without a route: \(vues.subtracting(declarees).sorted())")
     }
 
-    static let services = ["reglementation", "inscription", "organisation", "evaluation"]
+    static let services = ["reglementation", "inscription", "organisation", "evaluation", "deliberation"]
 
     /// `METHOD /v1/path/{param}` of every route a service's router declares.
     static func routes(of name: String) async throws -> [String] {
@@ -260,6 +266,7 @@ struct ServiceRoutesMatrixTests {
         case "reglementation": router = try await runtime.router(for: ReglementationService.self)
         case "inscription": router = try await runtime.router(for: InscriptionService.self)
         case "organisation": router = try await runtime.router(for: OrganisationService.self)
+        case "deliberation": router = try await runtime.router(for: DeliberationService.self)
         default: router = try await runtime.router(for: EvaluationService.self)
         }
         return router.routes.compactMap { route in

@@ -13,7 +13,7 @@ import TestSupport
 /// transaction, with a message context), the copy is read back with the module's reads.
 @Suite("Copie partagée de la réglementation")
 struct ReferentielReglementationTests {
-    static let services = ["Inscription", "Organisation", "Evaluation"]
+    static let services = ["Inscription", "Organisation", "Evaluation", "Deliberation"]
 
     @Test("chaque événement est copié et relu", arguments: services)
     func evenements(service: String) async throws {

@@ -47,6 +47,7 @@ enum PageRoles {
         Rule("etablissement/**", [.etablissement]),
         Rule("correcteur/**", [.correcteur, .interrogateur]),
         Rule("jury/**", [.presidentJury]),
+        Rule("deliberation/**", [.gestionnaire, .presidentJury, .admin]),
         Rule("candidat/**", [.candidat]),
     ]
 

@@ -114,12 +114,13 @@ struct WebRenderer: Sendable {
         let base: [(String, String)] = switch role {
         case .gestionnaire:
             [("Tableau de bord", "/gestionnaire"), ("Sessions", "/gestionnaire/sessions"),
-             ("Règlements", "/gestionnaire/reglements"), ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
+             ("Règlements", "/gestionnaire/reglements"), ("Simulation de délibération", "/deliberation/simulation"),
+             ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .admin: [("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .etablissement:
             [("Accueil", "/etablissement"), ("Candidatures", "/etablissement/inscription"), ("Papillons", "/etablissement/papillons")]
         case .correcteur, .interrogateur: [("Mes lots", "/correcteur")]
-        case .presidentJury: [("Mes jurys", "/jury")]
+        case .presidentJury: [("Mes jurys", "/jury"), ("Simulation de délibération", "/deliberation/simulation")]
         case .candidat: [("Mon dossier", "/candidat"), ("M'inscrire", "/candidat/inscription")]
         case .service, nil: []
         }

@@ -15,6 +15,7 @@ import ServiceKit
 /// | `/gestionnaire/reglements…`, `/gestionnaire/sessions/{code}/centres`, step buttons (`ReglementationPages`) | gestionnaire (reads: and admin) |
 /// | `/comptes`, `/journal` | gestionnaire, admin |
 /// | `/admin`, `/etablissement`, `/etablissement/papillons`, `/correcteur`, `/jury`, `/candidat` | their role |
+/// | `/deliberation/simulation` (`DeliberationPages`) | gestionnaire, président de jury, admin |
 /// | `/etablissement/inscription…`, `/candidat/inscription…`, `/{espace}/candidatures/{id}…`, `/gestionnaire/sessions/{code}/candidatures…` (`InscriptionPages`) | établissement, candidat, gestionnaire |
 struct WebRoutes: Sendable {
     let components: GatewayComponents
@@ -40,5 +41,6 @@ struct WebRoutes: Sendable {
         InscriptionPages(directory: components.directory, renderer: renderer, identity: identity).add(to: web)
         OrganisationPages(directory: components.directory, renderer: renderer).add(to: web)
         EvaluationPages(directory: components.directory, renderer: renderer).add(to: web)
+        DeliberationPages(directory: components.directory, renderer: renderer).add(to: web)
     }
 }

@@ -1,0 +1,79 @@
+import Contracts
+import Deliberation
+import Domain
+import Foundation
+import Referentiel
+import ServiceKit
+import Storage
+import Testing
+import TestSupport
+@testable import Gateway
+
+/// The simulation page, through the gateway, against the real Délibération service on its own
+/// schema (a session and its règlement in the service's copy, as its consumer writes them).
+@Suite("Pages web : la simulation de délibération")
+struct WebDeliberationTests {
+    /// PATISSIER: U1 (coef 2), U2 (coef 1), the facultative UF.
+    static func reglement(_ session: SessionCode) -> ReglementPublie {
+        func unite(_ code: String, _ coefficient: Int?) -> Unite {
+            Unite(code: code, libelle: "Unité \(code)", coefficient: coefficient, formes: [.ecrite], dureeMinutes: 60,
+                  modes: Dictionary(uniqueKeysWithValues: CategorieCandidat.allCases.map { ($0, .ponctuel) }))
+        }
+        let patissier = Reglement(specialite: "PATISSIER", libelle: "Pâtissier", version: 1, reference: "test", epreuves: [
+            Epreuve(code: "E1", libelle: "Pratique", coefficient: 2, unites: [unite("U1", 2)]),
+            Epreuve(code: "E2", libelle: "Technologie", coefficient: 1, unites: [unite("U2", 1)]),
+            Epreuve(code: "EF", libelle: "Facultative", facultative: true, coefficient: nil, unites: [unite("UF", nil)]),
+        ])
+        return ReglementPublie(session: session, academie: "A01", version: 1, publiePar: "test",
+                               specialites: [SpecialiteOfferte(reglement: patissier, optionsOffertes: [])], piecesJustificatives: [])
+    }
+
+    @Test("choose a spécialité, type a situation, read the decision and its reasoning; errors beside the unit; roles")
+    func simulation() async throws {
+        let code = try await SessionsDeTest.reserver()
+        let session = try SessionCode(code)
+        try await AggregateSourcesTests.enService(DeliberationService.self, preparer: { database in
+            let copie = ReferentielReglementation(database: database)
+            try await database.transaction { connection in
+                try await copie.enregistrer(AggregateSourcesTests.ouverte(code), on: connection)
+                try await copie.enregistrer(Self.reglement(session), on: connection)
+            }
+        }) { deliberation in
+            try await WebBanc.avec(services: ["deliberation": deliberation]) { banc in
+                let gestionnaire = try await banc.compte(.gestionnaire)
+                let navigateur = banc.navigateur()
+                #expect(try await navigateur.connexion(gestionnaire.login, WebBanc.motDePasse).status == .seeOther)
+
+                let page = try await navigateur.get("/deliberation/simulation?session=\(code)&specialite=PATISSIER")
+                #expect(page.status == .ok, "\(page.texte)")
+                #expect(page.texte.contains("Pâtissier — situation du candidat"))
+                #expect(page.texte.contains(#"name="note.U1""#) && page.texte.contains(#"name="note.UF""#))
+                let csrf = try #require(page.csrfField)
+
+                let unites = ["U1", "U2", "UF"].map { ("unite", $0) }
+                let admis = try await navigateur.post("/deliberation/simulation", [
+                    ("session", code), ("specialite", "PATISSIER"), ("forme", "globale"), ("date", "2031-07-02"),
+                    ("note.U1", "12"), ("note.U2", "7"), ("note.UF", ""),
+                ] + unites, csrf: csrf)
+                #expect(admis.status == .ok, "\(admis.texte)")
+                // (12 × 2 + 7) / 3 = 10,333… shown truncated.
+                #expect(admis.texte.contains("Décision : admis — moyenne 10,33"), "\(admis.texte)")
+                #expect(admis.texte.contains("Moyenne : 31,00 points / 3"))
+
+                let refus = try await navigateur.post("/deliberation/simulation", [
+                    ("session", code), ("specialite", "PATISSIER"), ("forme", "globale"),
+                    ("note.U1", "25"), ("note.U2", "7"),
+                ] + unites, csrf: csrf)
+                #expect(refus.status == .unprocessableContent)
+                #expect(refus.texte.contains(#"id="erreur-U1""#), "the error is beside U1: \(refus.texte)")
+                #expect(refus.texte.contains(#"value="25""#), "what was typed stays")
+                #expect(!refus.texte.contains("Décision :"))
+
+                let candidat = try await banc.compte(.candidat, habilitations: ["candidat:\(UUID().uuidString.lowercased())"])
+                let autre = banc.navigateur()
+                #expect(try await autre.connexion(candidat.login, WebBanc.motDePasse).status == .seeOther)
+                #expect(try await autre.get("/deliberation/simulation").status == .forbidden)
+            }
+        }
+    }
+}

@@ -80,7 +80,7 @@ struct CycleDeVieTests {
         try await Banc.avecService { banc in
             let candidature = try await banc.creer(Saisies.candidature(
                 categorie: "fpc", uai: banc.cfa, options: ["U30B"], facultatives: ["UF2"], forme: "progressive",
-                benefices: #"[{"unite":"U20","note":"13,5","dateObtention":"\#(try anneeDeSession(banc.session) - 1)-07-01"}]"#,
+                benefices: #"[{"unite":"U20","note":"13,5","session":"BP-\#(try anneeDeSession(banc.session) - 1)-06-N","dateObtention":"\#(try anneeDeSession(banc.session) - 1)-07-01"}]"#,
                 identite: Saisies.identite(nom: "Dupré-Lefèvre", prenoms: "Chloé Anaïs")))
             #expect(try await banc.valider(candidature.id).status == .ok)
             let reponse = try await banc.appel(.get, "/v1/candidatures/\(candidature.id.uuidString)/confirmation")

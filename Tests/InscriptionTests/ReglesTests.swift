@@ -113,21 +113,37 @@ struct ReglesTests {
         try await Banc.avecService { banc in
             let annee = try anneeDeSession(banc.session)
             let faible = try await Self.refusALaValidation(banc, Saisies.candidature(
-                categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"9,5","dateObtention":"\#(annee - 1)-07-01"}]"#))
+                categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"9,5","session":"BP-\#(annee - 1)-06-N","dateObtention":"\#(annee - 1)-07-01"}]"#))
             #expect(faible.code == "benefice.note_insuffisante")
             #expect(faible.message == "Un bénéfice ne se garde que pour une note d'au moins 10/20 (unité U20 : 9,50/20).")
             #expect(faible.details?.map(\.location) == ["benefices[0].note"])
             let ancien = try await Self.refusALaValidation(banc, Saisies.candidature(
-                categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"14","dateObtention":"\#(annee - 6)-07-01"}]"#,
+                categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"14","session":"BP-\#(annee - 6)-06-N","dateObtention":"\#(annee - 6)-07-01"}]"#,
                 identite: Saisies.identite(nom: "Bernard")))
             #expect(ancien.code == "benefice.perime")
             #expect(ancien.message.contains("obtenu le 01/07/\(annee - 6) n'est plus valable : une note se garde 5 ans"))
             let bon = try await banc.creer(Saisies.candidature(
-                categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"14","dateObtention":"\#(annee - 2)-07-01"}]"#,
+                categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"14","session":"BP-\#(annee - 2)-06-N","dateObtention":"\#(annee - 2)-07-01"}]"#,
                 identite: Saisies.identite(nom: "Petit")))
             let validee = try await banc.valider(bon.id).json(Candidature.self)
             let u20 = try #require(validee.unites?.first { $0.code == "U20" })
             #expect(u20.situation == .benefice && u20.noteConservee == 1400 && u20.mode == nil)
+            #expect(u20.sessionOrigine == "BP-\(annee - 2)-06-N" && u20.obtenueLe == "\(annee - 2)-07-01")
+        }
+    }
+
+    @Test("a bénéfice names the session it was obtained at, as a session code")
+    func beneficeSansSession() async throws {
+        try await Banc.avecService { banc in
+            let annee = try anneeDeSession(banc.session)
+            for (session, code) in [(nil, "champ.manquant"), ("juin \(annee - 1)", "session.format")] as [(String?, String)] {
+                let champ = session.map { #""session":"\#($0)","# } ?? ""
+                let reponse = try await banc.etab(.post, "/v1/sessions/\(banc.session)/candidatures", banc.cfa, json: Saisies.candidature(
+                    categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"14",\#(champ)"dateObtention":"\#(annee - 1)-07-01"}]"#))
+                #expect(reponse.status == .unprocessableContent, "\(reponse.texte)")
+                let detail = try #require(try reponse.probleme.details?.first { $0.location == "benefices[0].session" })
+                #expect(detail.code.hasPrefix(code.components(separatedBy: ".")[0]), "\(detail)")
+            }
         }
     }
 

@@ -101,9 +101,14 @@ public struct UniteInscrite: Codable, Sendable, Equatable {
     public var mode: ModeEvaluation?
     /// The kept grade, in hundredths, for a bénéfice.
     public var noteConservee: Int?
+    /// For a bénéfice: the session it was obtained at (`BP-2025-06-N`) and the day (`YYYY-MM-DD`),
+    /// from which its 5-year validity runs (deliberation checks it on its own day).
+    public var sessionOrigine: String?
+    public var obtenueLe: String?
 
     public init(code: String, epreuve: String, libelle: String, coefficient: Int?, facultative: Bool,
-                situation: SituationUnite, mode: ModeEvaluation?, noteConservee: Int? = nil) {
+                situation: SituationUnite, mode: ModeEvaluation?, noteConservee: Int? = nil,
+                sessionOrigine: String? = nil, obtenueLe: String? = nil) {
         self.code = code
         self.epreuve = epreuve
         self.libelle = libelle
@@ -112,6 +117,8 @@ public struct UniteInscrite: Codable, Sendable, Equatable {
         self.situation = situation
         self.mode = mode
         self.noteConservee = noteConservee
+        self.sessionOrigine = sessionOrigine
+        self.obtenueLe = obtenueLe
     }
 }
 

@@ -157,6 +157,8 @@ struct ReglesInscription: Sendable {
             resultat[position].situation = .benefice
             resultat[position].mode = nil
             resultat[position].noteConservee = benefice.note
+            resultat[position].sessionOrigine = benefice.session
+            resultat[position].obtenueLe = benefice.dateObtention
         }
         for (index, dispense) in choix.dispenses.enumerated() {
             let lieu = "dispenses[\(index)]"

@@ -155,8 +155,12 @@ struct Saisie: Decodable, Sendable {
                 }
             }
             let jour = texte(b.dateObtention, "\(lieu).dateObtention", "La date d'obtention du bénéfice").flatMap { Self.jour($0, champ("\(lieu).dateObtention"), &v) }
-            if let unite, let note, let jour {
-                benefices.append(Benefice(unite: unite, note: note, session: b.session?.trimmingCharacters(in: .whitespaces), dateObtention: jour))
+            // The session it was obtained at, as the relevé de notes shows it: the délibération
+            // names it on the candidate's relevé and counts the 5 years from that session's day.
+            let session = texte(b.session, "\(lieu).session", "La session d'obtention du bénéfice (ex. BP-2025-06-N)", maximum: 20)
+                .flatMap { brute in v.champ(champ("\(lieu).session")) { () throws(DomainError) in try SessionCode(brute.uppercased()).value } }
+            if let unite, let note, let jour, let session {
+                benefices.append(Benefice(unite: unite, note: note, session: session, dateObtention: jour))
             }
         }
         var dispenses: [Dispense] = []

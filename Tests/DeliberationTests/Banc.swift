@@ -5,7 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Messaging
+@testable import Messaging
 import Referentiel
 import ServiceKit
 import ServiceTestSupport
@@ -72,6 +72,69 @@ struct Banc: Sendable {
         return ReglementPublie(
             session: session, academie: "A01", version: 1, publiePar: "test",
             specialites: [SpecialiteOfferte(reglement: boulanger, optionsOffertes: ["U71", "U72"])], piecesJustificatives: [])
+    }
+
+    // MARK: Feeding the copy as the consumer does
+
+    /// Handles `evenement` as the service's consumer does: its handler, in a transaction.
+    func livrer(_ evenement: some MessageContract, producteur: String, le: Date = Date()) async throws {
+        let corps = Array(try MessageCoding.encoder().encode(Envelope(evenement, producer: producteur, occurredAt: le)))
+        let metadata = try MessageCoding.decoder().decode(EnvelopeMetadata.self, from: Data(corps))
+        guard case .single(let handler)? = DeliberationService.handlers(runtime: runtime).entries[metadata.type] else {
+            throw TestStackError("no handler for \(metadata.type)")
+        }
+        let outbox = OutboxWriter(database: database, producer: "deliberation")
+        try await database.transaction { connection in
+            try await handler(corps, MessageContext(metadata: metadata, connection: connection, outbox: outbox, logger: database.logger))
+        }
+    }
+
+    /// A validated candidature in BOULANGER: every compulsory unit sat (option U71) unless
+    /// `situations` says otherwise (`U20: .benefice` with `beneficeU20`).
+    func candidature(
+        numero: String, forme: FormePassage = .globale, revision: Int = 1, id: UUID = UUID(), etablissement: String? = nil,
+        categorie: CategorieCandidat = .apprentiCFAHabilite, situations: [String: SituationUnite] = [:],
+        beneficeU20: (note: Int, session: String, le: String)? = nil, facultative: Bool = false
+    ) throws -> CandidatureEtat {
+        let coefficients = ["U10": 12, "U20": 3, "U30": 3, "U41": 3, "U42": 3, "U50": 3, "U60": 1, "U71": 2]
+        var unites = coefficients.sorted { $0.key < $1.key }.map { code, coefficient in
+            let situation = situations[code] ?? .presentee
+            var unite = UniteInscrite(
+                code: code, epreuve: "E" + code.dropFirst().prefix(1), libelle: "Unité \(code)", coefficient: coefficient,
+                facultative: false, situation: situation, mode: situation == .presentee ? .ponctuel : nil)
+            if code == "U20", situation == .benefice, let beneficeU20 {
+                unite.noteConservee = beneficeU20.note
+                unite.sessionOrigine = beneficeU20.session
+                unite.obtenueLe = beneficeU20.le
+            }
+            return unite
+        }
+        if facultative {
+            unites.append(UniteInscrite(code: "UF", epreuve: "EF", libelle: "Facultative", coefficient: nil, facultative: true,
+                                        situation: .presentee, mode: .ponctuel))
+        }
+        return CandidatureEtat(
+            id: id, numero: numero, session: try SessionCode(session),
+            candidat: IdentiteCandidat(nomFamille: "Martin", nomUsage: nil, prenoms: "Léa", sexe: .feminin, dateNaissance: "2004-03-02",
+                                       communeNaissance: "Lyon", ine: nil),
+            categorie: .apprenti, categorieReglementaire: categorie,
+            etablissement: try etablissement.map { EtablissementInscription(uai: try UAI($0), nom: "CFA", gestionAutonome: false) },
+            specialite: "BOULANGER", reglementVersion: 1, forme: forme, unites: unites, amenagements: [], revision: revision)
+    }
+
+    /// Consolidates `unite` with these grades by candidature (a fresh numéro d'anonymat each) and
+    /// lifts its anonymity, as evaluation and organisation do.
+    func consolider(_ unite: String, _ notes: [(CandidatureEtat, String)], le: Date = Date()) async throws {
+        let copies = try notes.map { (candidature, note) in
+            (numero: "AN" + UUID().uuidString.prefix(8), candidature: candidature, note: try Note.parse(note, pas: .centieme))
+        }
+        try await livrer(NotesConsolidees(
+            session: try SessionCode(session), specialite: "BOULANGER", epreuve: "E" + unite.dropFirst().prefix(1), unite: unite,
+            notes: copies.map { .init(numeroAnonymat: $0.numero, note: $0.note) }), producteur: "evaluation", le: le)
+        try await livrer(AnonymatLeve(
+            session: try SessionCode(session), unite: unite,
+            correspondances: copies.map { .init(numeroAnonymat: $0.numero, candidature: $0.candidature.id, numeroCandidat: $0.candidature.numero) }),
+            producteur: "organisation")
     }
 
     func appel(

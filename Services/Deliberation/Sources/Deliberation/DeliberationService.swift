@@ -20,16 +20,19 @@ public enum DeliberationService: CycladesService {
 
     public static func build(_ runtime: ServiceRuntime) throws -> ServiceParts {
         let referentiel = ReferentielReglementation(database: runtime.database)
+        let projection = Projection(referentiel: referentiel, dossiers: DossierRepository(database: runtime.database))
         return ServiceParts(
             router: runtime.router { api in
                 SimulationRoutes(referentiel: referentiel).add(to: api)
+                PreparationRoutes(projection: projection).add(to: api)
             },
             queues: [.events(of: name, handlers(runtime: runtime))])
     }
 
     /// The events it keeps its copies from: réglementation's sessions, services, règlements
-    /// and centres.
+    /// and centres; inscription's candidatures; evaluation's consolidated grades; organisation's
+    /// anonymity link.
     public static func handlers(runtime: ServiceRuntime) -> MessageHandlers {
-        ReferentielReglementation(database: runtime.database).handlers()
+        CopieRepository(database: runtime.database).handlers()
     }
 }

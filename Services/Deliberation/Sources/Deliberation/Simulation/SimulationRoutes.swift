@@ -52,8 +52,7 @@ struct SimulationRoutes: Sendable {
                     "deliberation.specialite", "La spécialité « \(code.prefix(60)) » n'est pas au règlement de la session \(session).",
                     details: [.init(location: "specialite", code: "deliberation.specialite", message: "Spécialité inconnue dans cette session.")])
             }
-            let aujourdhui = try ServiceError.validating(field: "dateDeliberation") { () throws(DomainError) in try Self.aujourdhui() }
-            let situation = try Simulation.situation(demande, session: session, aujourdhui: aujourdhui)
+            let situation = try Simulation.situation(demande, session: session, aujourdhui: try Self.aujourdhuiOu422())
             let deliberation: Deliberation
             do throws(DomainError) {
                 deliberation = try Moteur.deliberer(situation, selon: bareme)
@@ -67,9 +66,14 @@ struct SimulationRoutes: Sendable {
         }
     }
 
+    /// The session code of the path, or a French 422.
+    static func session(_ context: ServiceRequestContext) throws(ServiceError) -> SessionCode {
+        try ServiceError.validating(field: "code") { () throws(DomainError) in try SessionCode(context.parametre("code")) }
+    }
+
     /// The session of the path and its published règlement, or a French 404.
     private func reglement(_ context: ServiceRequestContext) async throws -> (SessionCode, ReglementPublie) {
-        let session = try ServiceError.validating(field: "code") { () throws(DomainError) in try SessionCode(context.parametre("code")) }
+        let session = try Self.session(context)
         guard let copie = try await referentiel.session(session) else {
             throw ServiceError.notFound("La session \(session) est inconnue du service des délibérations.")
         }
@@ -77,6 +81,10 @@ struct SimulationRoutes: Sendable {
             throw ServiceError.notFound("Le règlement de la session \(session) n'est pas encore publié.")
         }
         return (session, reglement)
+    }
+
+    static func aujourdhuiOu422() throws(ServiceError) -> Jour {
+        try ServiceError.validating(field: "dateDeliberation") { () throws(DomainError) in try aujourdhui() }
     }
 
     /// Today in metropolitan France, the default day of a simulated deliberation.

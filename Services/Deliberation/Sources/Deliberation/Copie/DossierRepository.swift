@@ -1,0 +1,47 @@
+import Contracts
+import Domain
+import Foundation
+import Messaging
+import PostgresNIO
+import Storage
+
+/// Reads the candidates of a session as `Dossier`s: candidature and consolidated grades, in one
+/// query (grades joined through the anonymity link).
+struct DossierRepository: Sendable {
+    let database: Database
+
+    /// The candidates of `session` (of `specialite`, of `ids` when given), cancelled ones left
+    /// out, by numéro.
+    func dossiers(session: SessionCode, specialite: String? = nil, ids: [UUID]? = nil) async throws -> [Dossier] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT c.id, c.numero, c.specialite, c.forme, c.categorie, c.etablissement, c.unites::text,
+                COALESCE(array_agg(a.unite ORDER BY a.unite) FILTER (WHERE n.note IS NOT NULL), '{}'),
+                COALESCE(array_agg(n.note ORDER BY a.unite) FILTER (WHERE n.note IS NOT NULL), '{}')
+            FROM \(database.table("candidatures")) c
+            LEFT JOIN \(database.table("anonymats")) a ON a.session = c.session AND a.candidature = c.id
+            LEFT JOIN \(database.table("notes")) n
+                ON n.session = a.session AND n.unite = a.unite AND n.numero_anonymat = a.numero_anonymat
+            WHERE c.session = $1 AND NOT c.annulee AND ($2::text IS NULL OR c.specialite = $2)
+                AND ($3::uuid[] IS NULL OR c.id = ANY($3))
+            GROUP BY c.id ORDER BY c.numero
+            """, session.value, specialite, ids))
+        let decoder = MessageCoding.decoder()
+        var dossiers: [Dossier] = []
+        for try await (id, numero, specialite, forme, categorie, etablissement, unites, codes, notes) in rows.decode(
+            (UUID, String, String, String, String, String?, String, [String], [String]).self)
+        {
+            var parUnite: [String: Note] = [:]
+            for (code, texte) in zip(codes, notes) {
+                // Written by this service from a checked contract: a grade that does not parse
+                // is a defect worth a loud failure, not a silent gap.
+                parUnite[code] = try Note.parse(texte, pas: .centieme)
+            }
+            dossiers.append(Dossier(
+                id: id, numero: numero, specialite: specialite, forme: FormePassage(rawValue: forme) ?? .globale,
+                categorie: categorie, etablissement: etablissement,
+                unites: try decoder.decode([UniteInscrite].self, from: Data(unites.utf8)), notes: parUnite))
+        }
+        return dossiers
+    }
+}

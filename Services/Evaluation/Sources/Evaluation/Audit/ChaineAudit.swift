@@ -1,43 +1,14 @@
 import Crypto
 import Foundation
+import ServiceKit
 import Storage
 
-/// The key of the audit chain's HMAC, from the environment (`CYCLADES_EVALUATION_AUDIT_KEY`,
-/// at least 32 bytes in hex) and never from the database: whoever can write the `evaluation`
-/// schema without this key cannot forge a row (or rewrite a whole chain and its head) that
-/// `verifier-audit` accepts.
-struct CleAudit: Sendable {
+/// Evaluation's audit key: `CYCLADES_EVALUATION_AUDIT_KEY`.
+extension CleAudit {
     static let variable = "CYCLADES_EVALUATION_AUDIT_KEY"
 
-    let cle: SymmetricKey
-
     init(environment: [String: String]) throws(ConfigurationError) {
-        guard let texte = environment[Self.variable] else { throw .missing(Self.variable) }
-        guard texte.utf8.count >= 64, texte.utf8.count % 2 == 0, let octets = Self.octets(hex: texte) else {
-            throw .invalid(Self.variable, "(at least 64 hexadecimal digits expected)")
-        }
-        cle = SymmetricKey(data: octets)
-    }
-
-    private static func octets(hex: String) -> [UInt8]? {
-        var octets: [UInt8] = []
-        let chiffres = Array(hex.utf8)
-        var index = 0
-        while index + 1 < chiffres.count {
-            guard let haut = valeur(chiffres[index]), let bas = valeur(chiffres[index + 1]) else { return nil }
-            octets.append(haut << 4 | bas)
-            index += 2
-        }
-        return octets
-    }
-
-    private static func valeur(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        try self.init(variable: Self.variable, environment: environment)
     }
 }
 
@@ -87,8 +58,7 @@ enum ChaineAudit {
             texte(l.lot), String(l.seq), l.numero, l.avant ?? "\u{0}", l.apres, String(l.revision),
             l.par, l.role, l.source, texte(l.commande), String(l.instant), l.precedent, l.nature.rawValue, l.motif ?? "\u{0}",
         ]
-        let code = HMAC<SHA256>.authenticationCode(for: Array(champs.joined(separator: "\u{1F}").utf8), using: cle.cle)
-        return hex(Array(code))
+        return hex(cle.hmac(Array(champs.joined(separator: "\u{1F}").utf8)))
     }
 
     /// A reason as the chain stores it: trimmed, its control characters (U+001F, the separator,

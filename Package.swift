@@ -192,7 +192,7 @@ let package = Package(
               ])
     + service("Deliberation", executable: "cyclades-deliberation",
               dependencies: [
-                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Referentiel", "MoteurDeliberation",
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Referentiel", "MoteurDeliberation", "Documents",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "PostgresNIO", package: "postgres-nio"),
               ],

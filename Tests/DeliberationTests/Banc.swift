@@ -157,16 +157,31 @@ struct Banc: Sendable {
             """)
     }
 
-    /// The rows a simulation could have written: the session's own, and every outbox and inbox
-    /// row (other benches running at once write only their own sessions).
+    /// The rows a simulation could have written: the session's own (its events name it), and
+    /// every inbox row (no bench runs a consumer).
     func lignesEcrites() async throws -> Int {
         var total = 0
         for (table, filtre) in [("sessions", "code = $1"), ("reglements", "session = $1"), ("centres", "session = $1"),
-                                ("salles", "session = $1"), ("outbox", "$1::text IS NOT NULL"), ("inbox", "$1::text IS NOT NULL")] {
+                                ("salles", "session = $1"), ("outbox", "position(convert_to($1, 'UTF8') in envelope) > 0"),
+                                ("inbox", "$1::text IS NOT NULL")] {
             let rows = try await database.query(SQL.query(
                 "SELECT count(*)::int8 FROM \(database.table(table)) WHERE \(filtre)", session))
             for try await n in rows.decode(Int64.self) { total += Int(n) }
         }
         return total
+    }
+
+    /// The events of `type` in the service's outbox that name this session, oldest first.
+    func evenements<P: MessageContract>(_ type: P.Type) async throws -> [P] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT envelope FROM \(database.table("outbox"))
+            WHERE type = $1 AND position(convert_to($2, 'UTF8') in envelope) > 0 ORDER BY position
+            """, P.type, session))
+        var evenements: [P] = []
+        for try await octets in rows.decode(ByteBuffer.self) {
+            evenements.append(try MessageCoding.decoder().decode(Envelope<P>.self, from: Data(buffer: octets)).payload)
+        }
+        return evenements
     }
 }

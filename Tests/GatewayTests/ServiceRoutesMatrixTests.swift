@@ -151,6 +151,19 @@ struct ServiceRoutesMatrixTests {
         "evaluation GET /v1/lots/{id}/audit": "AG",
         "deliberation GET /v1/sessions/{code}/baremes": "AGP",
         "deliberation POST /v1/sessions/{code}/simulation": "AGP",
+        "deliberation GET /v1/sessions/{code}/notes-manquantes": "AG",
+        "deliberation GET /v1/sessions/{code}/statistiques": "AG",
+        "deliberation GET /v1/sessions/{code}/jurys": "AGP",
+        "deliberation POST /v1/sessions/{code}/jurys": "G",
+        "deliberation POST /v1/sessions/{code}/jurys/repartition": "G",
+        "deliberation POST /v1/sessions/{code}/jurys/{jury}/candidats": "G",
+        "deliberation POST /v1/sessions/{code}/jurys/{jury}/ouverture": "G",
+        "deliberation POST /v1/sessions/{code}/jurys/{jury}/reouverture": "G",
+        "deliberation GET /v1/sessions/{code}/jurys/{jury}/journal": "AGP",
+        "deliberation GET /v1/sessions/{code}/jurys/{jury}/seance": "AGP",
+        "deliberation POST /v1/sessions/{code}/jurys/{jury}/interventions": "P",
+        "deliberation POST /v1/sessions/{code}/jurys/{jury}/cloture": "P",
+        "deliberation GET /v1/sessions/{code}/jurys/{jury}/pv.pdf": "AGP",
     ]
 
     /// A grade command not handled yet (or never sent) answers 202 « acceptée » to whoever
@@ -210,7 +223,7 @@ struct ServiceRoutesMatrixTests {
         let valeurs = [
             "code": session, "id": objet, "uai": uai, "centre": uai, "specialite": "COIFFURE", "unite": "U10",
             "service": "inscription_etablissement", "academie": "A01", "piece": objet, "amenagement": objet,
-            "candidature": objet, "sujet": "correcteur-inconnu", "type": "emargement", "version": "1",
+            "candidature": objet, "sujet": "correcteur-inconnu", "type": "emargement", "version": "1", "jury": "J1",
         ]
 
         var vues = Set<String>()

@@ -19,12 +19,19 @@ public enum DeliberationService: CycladesService {
     }
 
     public static func build(_ runtime: ServiceRuntime) throws -> ServiceParts {
-        let referentiel = ReferentielReglementation(database: runtime.database)
-        let projection = Projection(referentiel: referentiel, dossiers: DossierRepository(database: runtime.database))
+        let database = runtime.database
+        let referentiel = ReferentielReglementation(database: database)
+        let dossiers = DossierRepository(database: database)
+        let projection = Projection(referentiel: referentiel, dossiers: dossiers)
+        let jurys = JuryRepository(database: database)
+        let journal = Journal(database: database, cle: try CleAudit(deliberation: runtime.configuration.environment))
+        let seance = Seance(database: database, projection: projection, jurys: jurys, journal: journal, outbox: runtime.outbox)
         return ServiceParts(
             router: runtime.router { api in
                 SimulationRoutes(referentiel: referentiel).add(to: api)
                 PreparationRoutes(projection: projection).add(to: api)
+                JuryRoutes(jurys: jurys, seance: seance, journal: journal).add(to: api)
+                SeanceRoutes(seance: seance, jurys: jurys, dossiers: dossiers, journal: journal, referentiel: referentiel).add(to: api)
             },
             queues: [.events(of: name, handlers(runtime: runtime))])
     }
@@ -34,5 +41,14 @@ public enum DeliberationService: CycladesService {
     /// anonymity link.
     public static func handlers(runtime: ServiceRuntime) -> MessageHandlers {
         CopieRepository(database: runtime.database).handlers()
+    }
+}
+
+/// Délibération's journal key: `CYCLADES_DELIBERATION_AUDIT_KEY`.
+extension CleAudit {
+    static let deliberation = "CYCLADES_DELIBERATION_AUDIT_KEY"
+
+    init(deliberation environment: [String: String]) throws(ConfigurationError) {
+        try self.init(variable: Self.deliberation, environment: environment)
     }
 }

@@ -44,4 +44,16 @@ struct DossierRepository: Sendable {
         }
         return dossiers
     }
+
+    /// Who the candidates are, for the PV and the screens once the jury is closed.
+    func identites(_ ids: [UUID]) async throws -> [UUID: IdentiteCandidat] {
+        let rows = try await database.query(SQL.query(
+            "SELECT id, identite::text FROM \(database.table("candidatures")) WHERE id = ANY($1)", ids))
+        let decoder = MessageCoding.decoder()
+        var identites: [UUID: IdentiteCandidat] = [:]
+        for try await (id, texte) in rows.decode((UUID, String).self) {
+            identites[id] = try decoder.decode(IdentiteCandidat.self, from: Data(texte.utf8))
+        }
+        return identites
+    }
 }

@@ -314,7 +314,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription", "Organisation", "Evaluation", "Deliberation",
+                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription", "Organisation", "Evaluation", "Deliberation", "Messaging", "Referentiel", "Contracts",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

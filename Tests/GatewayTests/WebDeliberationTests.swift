@@ -76,4 +76,49 @@ struct WebDeliberationTests {
             }
         }
     }
+
+    @Test("the gestionnaire's deliberation page: preparation figures, a jury created by the form, répartition, opening; parity warned")
+    func jurys() async throws {
+        try await DeliberationEnAval.avec { aval in
+            try await WebBanc.avec(services: ["deliberation": aval.url]) { banc in
+                let gestionnaire = try await banc.compte(.gestionnaire)
+                let navigateur = banc.navigateur()
+                #expect(try await navigateur.connexion(gestionnaire.login, WebBanc.motDePasse).status == .seeOther)
+                let page = try await navigateur.get("/deliberation/jurys?session=\(aval.session)")
+                #expect(page.status == .ok, "\(page.texte)")
+                #expect(page.texte.contains("3 candidat(s) sur 3 ont toutes leurs notes"))
+                #expect(page.texte.contains("Aucun jury pour cette session."))
+                let csrf = try #require(page.csrfField)
+
+                let cree = try await navigateur.post("/deliberation/jurys", [
+                    ("session", aval.session), ("code", "J01"), ("specialite", "PATISSIER"), ("president", "Mme Levain"),
+                    ("date", "2031-07-02"), ("membres", "M. Blé ; enseignant\nM. Pain ; enseignant"),
+                ], csrf: csrf)
+                #expect(cree.status == .ok, "\(cree.texte)")
+                #expect(cree.texte.contains("Jury J01 créé."))
+                #expect(cree.texte.contains("devrait compter des enseignants et des professionnels"), "parity warned")
+                let double = try await navigateur.post("/deliberation/jurys", [
+                    ("session", aval.session), ("code", "J01"), ("specialite", "PATISSIER"), ("president", "Mme Levain"),
+                ], csrf: csrf)
+                #expect(double.status == .unprocessableContent && double.texte.contains("existe déjà"))
+
+                let repartis = try await navigateur.post("/deliberation/jurys/repartition", [("session", aval.session)], csrf: csrf)
+                #expect(repartis.texte.contains("3 candidat(s) réparti(s)."), "\(repartis.texte)")
+                let ouvert = try await navigateur.post("/deliberation/jurys/ouverture", [("session", aval.session), ("jury", "J01")], csrf: csrf)
+                #expect(ouvert.texte.contains("Jury J01 ouvert."), "\(ouvert.texte)")
+
+                // The président's sitting is his: the gestionnaire reads it, an établissement does not reach it.
+                let seance = try await navigateur.get("/deliberation/seance?session=\(aval.session)&jury=J01")
+                #expect(seance.status == .ok && seance.texte.contains("Jury J01 — PATISSIER"))
+                #expect(!seance.texte.contains("Clore et signer"), "only the président closes")
+                let pv = try await navigateur.get("/deliberation/pv?session=\(aval.session)&jury=J01")
+                #expect(pv.status == .ok && pv.headers[.contentType] == "application/pdf")
+                let etablissement = try await banc.compte(.etablissement, habilitations: ["uai:\(AuthorizationMatrixTests.uai())"])
+                let autre = banc.navigateur()
+                _ = try await autre.connexion(etablissement.login, WebBanc.motDePasse)
+                #expect(try await autre.get("/deliberation/jurys?session=\(aval.session)").status == .forbidden)
+                #expect(try await autre.get("/deliberation/seance?session=\(aval.session)&jury=J01").status == .forbidden)
+            }
+        }
+    }
 }

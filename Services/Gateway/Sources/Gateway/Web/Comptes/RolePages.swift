@@ -102,9 +102,19 @@ struct RolePages: Sendable {
         }
         web.get("jury") { request, context -> Response in
             let caller = try context.caller()
+            // Each habilitation `jury:<session>:<jury>` names one sitting to lead.
+            let jurys = Self.scopes("jury", of: caller).compactMap { scope -> Carte? in
+                let parties = scope.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parties.count == 2 else { return nil }
+                return Carte(
+                    titre: "Jury \(parties[1]) — session \(parties[0])",
+                    texte: "Séance de délibération projetée, points de jury, clôture et procès-verbal.",
+                    lien: "/deliberation/seance?session=\(Affichage.requete(parties[0]))&jury=\(Affichage.requete(parties[1]))")
+            }
             let page = AccueilPage(
                 intro: "Vous présidez la délibération de vos jurys (anonyme et projetée) et signez leurs procès-verbaux.",
-                cartes: [Carte(titre: "Délibérations", texte: "Elles ouvriront quand le gestionnaire aura ouvert le service de délibération.", lien: nil)],
+                cartes: jurys + [Carte(titre: "Simulation de délibération", texte: "Une situation saisie, la décision et son explication ; rien n'est enregistré.",
+                                       lien: "/deliberation/simulation")],
                 perimetreTitre: "Mes jurys", perimetre: Self.scopes("jury", of: caller),
                 vide: "Aucun jury ne vous est attribué pour le moment.")
             return await renderer.render("accueil", titre: "Mes jurys", page: page, request: request, context: context)

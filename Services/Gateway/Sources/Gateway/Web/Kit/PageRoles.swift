@@ -47,6 +47,8 @@ enum PageRoles {
         Rule("etablissement/**", [.etablissement]),
         Rule("correcteur/**", [.correcteur, .interrogateur]),
         Rule("jury/**", [.presidentJury]),
+        Rule("deliberation/jurys", [.gestionnaire, .admin], lecture: true),
+        Rule("deliberation/jurys/**", [.gestionnaire]),
         Rule("deliberation/**", [.gestionnaire, .presidentJury, .admin]),
         Rule("candidat/**", [.candidat]),
     ]

@@ -114,8 +114,8 @@ struct WebRenderer: Sendable {
         let base: [(String, String)] = switch role {
         case .gestionnaire:
             [("Tableau de bord", "/gestionnaire"), ("Sessions", "/gestionnaire/sessions"),
-             ("Règlements", "/gestionnaire/reglements"), ("Simulation de délibération", "/deliberation/simulation"),
-             ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
+             ("Règlements", "/gestionnaire/reglements"), ("Délibérations", "/deliberation/jurys"),
+             ("Simulation de délibération", "/deliberation/simulation"), ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .admin: [("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .etablissement:
             [("Accueil", "/etablissement"), ("Candidatures", "/etablissement/inscription"), ("Papillons", "/etablissement/papillons")]

@@ -16,6 +16,7 @@ import ServiceKit
 /// | `/comptes`, `/journal` | gestionnaire, admin |
 /// | `/admin`, `/etablissement`, `/etablissement/papillons`, `/correcteur`, `/jury`, `/candidat` | their role |
 /// | `/deliberation/simulation` (`DeliberationPages`) | gestionnaire, président de jury, admin |
+/// | `/deliberation/jurys…`, `/deliberation/seance…`, `/deliberation/pv` (`JuryPages`) | gestionnaire (juries), président (his sittings), admin (reads) |
 /// | `/etablissement/inscription…`, `/candidat/inscription…`, `/{espace}/candidatures/{id}…`, `/gestionnaire/sessions/{code}/candidatures…` (`InscriptionPages`) | établissement, candidat, gestionnaire |
 struct WebRoutes: Sendable {
     let components: GatewayComponents
@@ -42,5 +43,6 @@ struct WebRoutes: Sendable {
         OrganisationPages(directory: components.directory, renderer: renderer).add(to: web)
         EvaluationPages(directory: components.directory, renderer: renderer).add(to: web)
         DeliberationPages(directory: components.directory, renderer: renderer).add(to: web)
+        JuryPages(directory: components.directory, renderer: renderer).add(to: web)
     }
 }

@@ -26,12 +26,19 @@ struct EvenementsTests {
             }
             // The consumer as `serve` runs it (its queue declared by the service's own user).
             let runtime = banc.runtime
-            let consommateur = try #require(try EvaluationService.build(runtime).queues.first { $0.name == "evaluation.events" })
-                .consumer(database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox, logger: runtime.logger)
+            let file = try #require(try EvaluationService.build(runtime).queues.first { $0.name == "evaluation.events" })
+            // The queue and its bindings exist before anything is published, whenever the
+            // consumer gets to declare them: an event published between the queue's declaration
+            // and its bindings' would be unroutable, and lost (seen under load, when waiting for
+            // the dead-letter queue stood for "the consumer is ready").
+            let declaration = try await AMQPConnection.connect(runtime.configuration.amqp)
+            try await declaration.declare(file.topology)
+            await declaration.close()
+            let consommateur = file.consumer(
+                database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox, logger: runtime.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await consommateur.run() }
                 defer { group.cancelAll() }
-                try await expectEventually { await (try? DeadLetterAdmin(configuration: banc.runtime.configuration.amqp, queue: "evaluation.events").count()) != nil }
                 let admin = try await AMQPConnection.connect(try TestStack.amqp("admin"))
                 try await admin.publish([
                     try message(SessionOuverte(session: session, academie: "A01", libelle: "Par messages", ouvertePar: "test")),

@@ -141,15 +141,18 @@ struct FermetureEtapesTests {
             }
             // The consumer as `serve` runs it (its queue declared by the service's own user).
             let runtime = banc.runtime
-            let consommateur = try #require(try await ReglementationService.build(runtime).queues.first { $0.name == "reglementation.events" })
-                .consumer(database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox, logger: runtime.logger)
+            let file = try #require(try await ReglementationService.build(runtime).queues.first { $0.name == "reglementation.events" })
+            // The queue and its bindings exist before anything is published (an event published
+            // between the queue's declaration and its bindings' would be unroutable, and lost).
+            let declaration = try await AMQPConnection.connect(runtime.configuration.amqp)
+            try await declaration.declare(file.topology)
+            await declaration.close()
+            let consommateur = file.consumer(
+                database: runtime.database, amqp: runtime.configuration.amqp, outbox: runtime.outbox, logger: runtime.logger)
             let lot = UUID()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await consommateur.run() }
                 defer { group.cancelAll() }
-                #expect(try await TestStack.eventually {
-                    await (try? DeadLetterAdmin(configuration: runtime.configuration.amqp, queue: "reglementation.events").count()) != nil
-                })
                 let admin = try await AMQPConnection.connect(try TestStack.amqp("admin"))
                 try await admin.publish([
                     try message(OrganisationTerminee(session: session, candidats: 3, epreuvesPlacees: 9, terminePar: "gestionnaire-test"), de: "organisation"),

@@ -24,13 +24,15 @@ struct Banc: Sendable {
     var database: Database { runtime.database }
     var referentiel: ReferentielReglementation { ReferentielReglementation(database: database) }
 
-    static func avecService(reglementPublie: Bool = true, _ body: @escaping @Sendable (Banc) async throws -> Void) async throws {
+    static func avecService(
+        reglementPublie: Bool = true, annees: ClosedRange<Int> = 2030...2099, _ body: @escaping @Sendable (Banc) async throws -> Void
+    ) async throws {
         let configuration = try ServiceConfiguration(
             serviceName: DeliberationService.name, environment: try TestStack.environment("deliberation"))
         let runtime = await ServiceRuntime(configuration: configuration)
         try await TestStack.withRunningClient(runtime.database.client) {
             try await MigrationRunner(database: runtime.database).apply(ServiceRuntime.allMigrations(DeliberationService.self))
-            let code = try await SessionsDeTest.reserver()
+            let code = try await SessionsDeTest.reserver(annees: annees)
             let session = try SessionCode(code)
             let referentiel = ReferentielReglementation(database: runtime.database)
             try await runtime.database.transaction { connection in

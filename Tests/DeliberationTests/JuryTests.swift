@@ -59,8 +59,11 @@ struct JuryTests {
         return candidats
     }
 
-    static func jury(_ code: String, membres: String = #"[{"nom": "M. Blé", "qualite": "enseignant"}, {"nom": "Mme Four", "qualite": "professionnel"}]"#) -> String {
-        #"{"code": "\#(code)", "specialite": "BOULANGER", "date": "2031-07-02", "president": "Mme Levain", "membres": \#(membres)}"#
+    static func jury(
+        _ code: String, date: String = "2031-07-02",
+        membres: String = #"[{"nom": "M. Blé", "qualite": "enseignant"}, {"nom": "Mme Four", "qualite": "professionnel"}]"#
+    ) -> String {
+        #"{"code": "\#(code)", "specialite": "BOULANGER", "date": "\#(date)", "president": "Mme Levain", "membres": \#(membres)}"#
     }
 
     @Test("composition, balanced répartition, manual moves; parity warned, not blocking")

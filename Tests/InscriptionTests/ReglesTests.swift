@@ -115,7 +115,7 @@ struct ReglesTests {
             let faible = try await Self.refusALaValidation(banc, Saisies.candidature(
                 categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"9,5","session":"BP-\#(annee - 1)-06-N","dateObtention":"\#(annee - 1)-07-01"}]"#))
             #expect(faible.code == "benefice.note_insuffisante")
-            #expect(faible.message == "Un bénéfice ne se garde que pour une note d'au moins 10/20 (unité U20 : 9,50/20).")
+            #expect(faible.message == "Un bénéfice ne se garde que pour une note d'au moins 10/20 (unité U20 : 9,50/20) ; une note inférieure ne se reporte qu'en forme progressive.")
             #expect(faible.details?.map(\.location) == ["benefices[0].note"])
             let ancien = try await Self.refusALaValidation(banc, Saisies.candidature(
                 categorie: "fpc", uai: banc.cfa, benefices: #"[{"unite":"U20","note":"14","session":"BP-\#(annee - 6)-06-N","dateObtention":"\#(annee - 6)-07-01"}]"#,
@@ -129,6 +129,32 @@ struct ReglesTests {
             let u20 = try #require(validee.unites?.first { $0.code == "U20" })
             #expect(u20.situation == .benefice && u20.noteConservee == 1400 && u20.mode == nil)
             #expect(u20.sessionOrigine == "BP-\(annee - 2)-06-N" && u20.obtenueLe == "\(annee - 2)-07-01")
+        }
+    }
+
+    @Test("forme progressive: a grade below 10 carried, units left for a later session; neither in the forme globale")
+    func formeProgressive() async throws {
+        try await Banc.avecService { banc in
+            let annee = try anneeDeSession(banc.session)
+            let report = #"[{"unite":"U20","note":"8,5","session":"BP-\#(annee - 1)-06-N","dateObtention":"\#(annee - 1)-07-01"}]"#
+            let progressive = try await banc.creer(Saisies.candidature(
+                categorie: "fpc", uai: banc.cfa, forme: "progressive", benefices: report, extra: #","ulterieures":["u10"]"#))
+            let validee = try await banc.valider(progressive.id)
+            #expect(validee.status == .ok, "\(validee.texte)")
+            let unites = try #require(try validee.json(Candidature.self).unites)
+            let u20 = try #require(unites.first { $0.code == "U20" })
+            #expect(u20.situation == .reportee && u20.noteConservee == 850 && u20.sessionOrigine == "BP-\(annee - 1)-06-N")
+            #expect(unites.first { $0.code == "U10" }?.situation == .ulterieure)
+            #expect(unites.first { $0.code == "U10" }?.mode == nil)
+            #expect(unites.contains { $0.situation == .presentee })
+
+            let globale = try await Self.refusALaValidation(banc, Saisies.candidature(
+                categorie: "fpc", uai: banc.cfa, identite: Saisies.identite(nom: "Globale"), extra: #","ulterieures":["U10"]"#))
+            #expect(globale.code == "candidature.ulterieures_globale")
+            let tout = try await Self.refusALaValidation(banc, Saisies.candidature(
+                categorie: "fpc", uai: banc.cfa, forme: "progressive", identite: Saisies.identite(nom: "Rien"),
+                extra: #","ulterieures":["U10","U20","U30A","U40","U50","U60"]"#))
+            #expect(tout.code == "candidature.aucune_unite", "\(tout.message)")
         }
     }
 

@@ -39,7 +39,9 @@ public struct ResultatArrete: MessageContract, Equatable {
         }
     }
 
-    /// A unit the candidate keeps for later sessions (not admis), with its 5-year limit.
+    /// A unit's grade the candidate keeps for later sessions (not admis), with its 5-year limit:
+    /// obtained (≥ 10, `acquis`) or, in the forme progressive, below 10 and carried if he wishes
+    /// (`reportables`).
     public struct Acquis: Codable, Sendable, Equatable {
         public var unite: String
         public var note: String
@@ -71,13 +73,14 @@ public struct ResultatArrete: MessageContract, Equatable {
     public var decisionDuJury: Bool
     public var unites: [Unite]
     public var acquis: [Acquis]
+    public var reportables: [Acquis]
     public var attestationDeReussite: Bool
     public var sessionDeRemplacement: Bool
     public var revision: Int
 
     public init(
         session: SessionCode, candidature: UUID, numero: String, specialite: String, jury: String, decision: String,
-        moyenne: String?, decisionDuJury: Bool, unites: [Unite], acquis: [Acquis], attestationDeReussite: Bool,
+        moyenne: String?, decisionDuJury: Bool, unites: [Unite], acquis: [Acquis], reportables: [Acquis], attestationDeReussite: Bool,
         sessionDeRemplacement: Bool, revision: Int
     ) {
         self.session = session
@@ -90,6 +93,7 @@ public struct ResultatArrete: MessageContract, Equatable {
         self.decisionDuJury = decisionDuJury
         self.unites = unites
         self.acquis = acquis
+        self.reportables = reportables
         self.attestationDeReussite = attestationDeReussite
         self.sessionDeRemplacement = sessionDeRemplacement
         self.revision = revision

@@ -86,6 +86,11 @@ public enum SituationUnite: String, Codable, Sendable, CaseIterable {
     case benefice
     /// Dispensed (diploma held, acquis): not sat, out of the average.
     case dispense
+    /// Forme progressive: a grade below 10 of an earlier session (within 5 years), carried: not
+    /// sat, it counts in the average.
+    case reportee
+    /// Forme progressive: left for a later session; not sat now.
+    case ulterieure
 }
 
 /// A unit of a candidature, computed from the règlement and the candidate's situation.
@@ -99,9 +104,9 @@ public struct UniteInscrite: Codable, Sendable, Equatable {
     public var situation: SituationUnite
     /// How it is assessed for this candidate (only for a unit sat this session).
     public var mode: ModeEvaluation?
-    /// The kept grade, in hundredths, for a bénéfice.
+    /// The kept grade, in hundredths, for a bénéfice or a grade carried (`reportee`).
     public var noteConservee: Int?
-    /// For a bénéfice: the session it was obtained at (`BP-2025-06-N`) and the day (`YYYY-MM-DD`),
+    /// For a bénéfice or a grade carried: the session it was obtained at (`BP-2025-06-N`) and the day (`YYYY-MM-DD`),
     /// from which its 5-year validity runs (deliberation checks it on its own day).
     public var sessionOrigine: String?
     public var obtenueLe: String?

@@ -40,7 +40,10 @@ struct Dossier: Sendable {
                 }
             case .dispense:
                 resultats.append(.dispense(unite.code))
-            case .benefice:
+            case .ulterieure:
+                // Left for a later session: no result now (the engine says « en cours »).
+                continue
+            case .benefice, .reportee:
                 if let valeur = unite.noteConservee, let note = try? Centiemes(valeur),
                    let texte = unite.sessionOrigine, let origine = try? SessionCode(texte),
                    let jour = unite.obtenueLe, let obtenueLe = try? Jour(iso: jour)
@@ -48,7 +51,7 @@ struct Dossier: Sendable {
                     resultats.append(Resultat(unite: unite.code, origine: .anterieure(note: note, session: origine, obtenueLe: obtenueLe)))
                 } else {
                     resultats.append(.code(unite.code, .nonSaisie))
-                    manques.append(Manque(unite: unite.code, motif: "bénéfice sans note, session ou date d'obtention"))
+                    manques.append(Manque(unite: unite.code, motif: "note antérieure sans note, session ou date d'obtention"))
                 }
             }
         }

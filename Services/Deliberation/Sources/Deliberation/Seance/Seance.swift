@@ -253,11 +253,13 @@ struct Seance: Sendable {
                     note: Self.note(u), statut: u.statut.rawValue, sessionOrigine: u.sessionDOrigine?.value,
                     pointsDeJury: relevees.contains(u.unite))
             },
-            acquis: d.acquis.map {
-                .init(unite: $0.unite, note: $0.note.canonique, session: $0.session.value, obtenueLe: $0.obtenueLe.iso,
-                      valableJusquAu: $0.valableJusquAu.iso)
-            },
+            acquis: d.acquis.map(Self.acquis), reportables: d.reportables.map(Self.acquis),
             attestationDeReussite: d.attestationDeReussite, sessionDeRemplacement: d.sessionDeRemplacement, revision: revision)
+    }
+
+    static func acquis(_ u: UniteAcquise) -> ResultatArrete.Acquis {
+        .init(unite: u.unite, note: u.note.canonique, session: u.session.value, obtenueLe: u.obtenueLe.iso,
+              valableJusquAu: u.valableJusquAu.iso)
     }
 
     /// The grade a unit shows on the relevé: its value, or the code of this session's result.

@@ -25,7 +25,8 @@ enum EtatCandidature: String, Codable, Sendable, CaseIterable {
     var estValidee: Bool { self == .validee || self == .modifiee }
 }
 
-/// A unit kept from an earlier session (grade ≥ 10, obtained within 5 years).
+/// A unit's grade of an earlier session (obtained within 5 years): kept when ≥ 10 (a bénéfice,
+/// both forms), carried when < 10 (forme progressive only).
 struct Benefice: Codable, Sendable, Equatable {
     var unite: String
     /// Hundredths of a point.
@@ -95,6 +96,8 @@ struct Choix: Codable, Sendable, Equatable {
     var forme: FormePassage
     var benefices: [Benefice]
     var dispenses: [Dispense]
+    /// Forme progressive: the compulsory units left for a later session.
+    var ulterieures: [String] = []
 }
 
 /// A candidature as the API returns it.
@@ -116,6 +119,8 @@ struct Candidature: Codable, Sendable {
     var forme: FormePassage
     var benefices: [Benefice]
     var dispenses: [Dispense]
+    /// Forme progressive: the compulsory units left for a later session.
+    var ulterieures: [String]?
     /// Computed at validation and at each change after it.
     var unites: [UniteInscrite]?
     var categorieReglementaire: CategorieCandidat?
@@ -132,7 +137,7 @@ struct Candidature: Codable, Sendable {
 
     var choix: Choix {
         Choix(categorie: categorie, uai: uai, specialite: specialite, options: options, facultatives: facultatives,
-              forme: forme, benefices: benefices, dispenses: dispenses)
+              forme: forme, benefices: benefices, dispenses: dispenses, ulterieures: ulterieures ?? [])
     }
 }
 

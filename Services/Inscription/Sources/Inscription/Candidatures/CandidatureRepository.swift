@@ -44,7 +44,7 @@ struct CandidatureRepository: Sendable {
                     'codePostal', d.code_postal, 'commune', d.commune, 'courriel', d.courriel, 'telephone', d.telephone),
                 'categorie', c.categorie, 'uai', c.uai, 'etablissement', e.nom, 'specialite', c.specialite,
                 'options', c.options, 'facultatives', c.facultatives, 'forme', c.forme,
-                'benefices', c.benefices, 'dispenses', c.dispenses, 'unites', c.unites,
+                'benefices', c.benefices, 'dispenses', c.dispenses, 'ulterieures', c.ulterieures, 'unites', c.unites,
                 'categorieReglementaire', c.categorie_reglementaire, 'reglementVersion', c.reglement_version,
                 'homonymeAccepte', c.homonyme_accepte,
                 'amenagements', COALESCE((SELECT jsonb_agg(m) FROM \(a) am, jsonb_array_elements(am.mesures) m
@@ -293,13 +293,14 @@ struct CandidatureRepository: Sendable {
             """
             INSERT INTO \(database.table("candidatures"))
                 (id, numero, session, candidat, categorie, uai, specialite, options, facultatives, forme, benefices, dispenses,
-                 etat, homonyme_accepte, cree_par)
+                 etat, homonyme_accepte, cree_par, ulterieures)
             VALUES ($1, lpad(nextval('\(database.schema).numero_candidat')::text, 8, '0'), $2, $3, $4, $5, $6, $7, $8, $9,
-                    $10::jsonb, $11::jsonb, 'brouillon', $12, $13)
+                    $10::jsonb, $11::jsonb, 'brouillon', $12, $13, $14)
             RETURNING numero
             """,
             id, session, candidat, choix.categorie.rawValue, choix.uai, choix.specialite, choix.options, choix.facultatives,
-            choix.forme.rawValue, try Self.json(choix.benefices), try Self.json(choix.dispenses), homonymeAccepte, par), logger: logger)
+            choix.forme.rawValue, try Self.json(choix.benefices), try Self.json(choix.dispenses), homonymeAccepte, par,
+            choix.ulterieures), logger: logger)
         for try await numero in rows.decode(String.self) { return numero }
         throw ServiceError(.internalServerError, code: "candidature.numero", message: "Aucun numéro candidat n'a été attribué.")
     }
@@ -308,11 +309,11 @@ struct CandidatureRepository: Sendable {
         try await connection.query(SQL.query(
             """
             UPDATE \(database.table("candidatures")) SET categorie = $2, uai = $3, specialite = $4, options = $5, facultatives = $6,
-                forme = $7, benefices = $8::jsonb, dispenses = $9::jsonb, modifie_le = now()
+                forme = $7, benefices = $8::jsonb, dispenses = $9::jsonb, ulterieures = $10, modifie_le = now()
             WHERE id = $1
             """,
             id, choix.categorie.rawValue, choix.uai, choix.specialite, choix.options, choix.facultatives, choix.forme.rawValue,
-            try Self.json(choix.benefices), try Self.json(choix.dispenses)), logger: logger)
+            try Self.json(choix.benefices), try Self.json(choix.dispenses), choix.ulterieures), logger: logger)
     }
 
     /// Validation or change of a validated candidature: the computed units, the new state, one more revision.

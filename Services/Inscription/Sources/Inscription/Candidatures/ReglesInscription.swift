@@ -144,9 +144,12 @@ struct ReglesInscription: Sendable {
                 v.erreur("\(lieu).unite", "benefice.double", "L'unité \(benefice.unite) est déclarée deux fois en bénéfice ou dispense.")
                 continue
             }
-            if benefice.note < 1000 {
+            // Below 10, a grade is carried only in the forme progressive (DOMAIN.md, the rules of award).
+            let reportee = benefice.note < 1000
+            if reportee && choix.forme != .progressive {
                 v.erreur("\(lieu).note", "benefice.note_insuffisante",
-                         "Un bénéfice ne se garde que pour une note d'au moins 10/20 (unité \(benefice.unite) : \(Self.note(benefice.note))/20).")
+                         "Un bénéfice ne se garde que pour une note d'au moins 10/20 (unité \(benefice.unite) : \(Self.note(benefice.note))/20) ; "
+                            + "une note inférieure ne se reporte qu'en forme progressive.")
                 continue
             }
             if benefice.dateObtention < limite || benefice.dateObtention > session.jourDeReference {
@@ -154,7 +157,7 @@ struct ReglesInscription: Sendable {
                          "Le bénéfice de l'unité \(benefice.unite) obtenu le \(DateFrancaise.jour(benefice.dateObtention)) n'est plus valable : une note se garde \(Self.dureeBeneficeAnnees) ans (depuis le \(DateFrancaise.jour(limite))).")
                 continue
             }
-            resultat[position].situation = .benefice
+            resultat[position].situation = reportee ? .reportee : .benefice
             resultat[position].mode = nil
             resultat[position].noteConservee = benefice.note
             resultat[position].sessionOrigine = benefice.session
@@ -177,6 +180,28 @@ struct ReglesInscription: Sendable {
             }
             resultat[position].situation = .dispense
             resultat[position].mode = nil
+        }
+        if !choix.ulterieures.isEmpty && choix.forme != .progressive {
+            v.erreur("ulterieures", "candidature.ulterieures_globale",
+                     "En forme globale, toutes les unités se présentent à la même session : seule la forme progressive permet d'en laisser pour une session ultérieure.")
+        } else {
+            for (index, code) in choix.ulterieures.enumerated() {
+                let lieu = "ulterieures[\(index)]"
+                guard let position = resultat.firstIndex(where: { $0.code == code && !$0.facultative }) else {
+                    v.erreur(lieu, "ulterieure.unite", "L'unité \(code) ne fait pas partie des unités obligatoires du candidat en \(reglement.specialite).")
+                    continue
+                }
+                if !dejaTraitees.insert(code).inserted {
+                    v.erreur(lieu, "ulterieure.double", "L'unité \(code) est déjà déclarée (bénéfice, note reportée, dispense ou session ultérieure).")
+                    continue
+                }
+                resultat[position].situation = .ulterieure
+                resultat[position].mode = nil
+            }
+        }
+        if choix.forme == .progressive && !resultat.contains(where: { !$0.facultative && $0.situation == .presentee }) {
+            v.erreur("ulterieures", "candidature.aucune_unite",
+                     "Un candidat en forme progressive présente au moins une unité obligatoire à cette session.")
         }
         return resultat
     }

@@ -44,6 +44,8 @@ struct Saisie: Decodable, Sendable {
     var forme: String?
     var benefices: [BeneficeSaisi]?
     var dispenses: [DispenseSaisie]?
+    /// Forme progressive: the compulsory units left for a later session.
+    var ulterieures: [String]?
     /// The gestionnaire confirms that a homonym (same name and birth date) is another person.
     var accepterHomonyme: Bool?
 
@@ -184,7 +186,8 @@ struct Saisie: Decodable, Sendable {
                      communeNaissance: communeNaissance, paysNaissance: paysNaissance, adresse: adresse, codePostal: codePostal,
                      commune: commune, courriel: courriel, telephone: telephone),
             Choix(categorie: categorie, uai: uai, specialite: specialite, options: options, facultatives: facultatives, forme: forme,
-                  benefices: benefices, dispenses: dispenses)
+                  benefices: benefices, dispenses: dispenses,
+                  ulterieures: (ulterieures ?? []).map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty })
         )
     }
 

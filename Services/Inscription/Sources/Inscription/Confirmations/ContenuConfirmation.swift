@@ -49,6 +49,8 @@ struct ContenuConfirmation: Codable, Sendable, Equatable {
             case .presentee: unite.mode == .ccf ? "présentée en CCF" : "présentée en épreuve ponctuelle"
             case .benefice: "bénéfice conservé (\(ReglesInscription.note(unite.noteConservee ?? 0))/20)"
             case .dispense: "dispense"
+            case .reportee: "note reportée (\(ReglesInscription.note(unite.noteConservee ?? 0))/20, forme progressive)"
+            case .ulterieure: "à présenter à une session ultérieure"
             }
             return Ligne(code: unite.code, epreuve: unite.epreuve, libelle: unite.libelle + (unite.facultative ? " (facultative)" : ""),
                          coefficient: unite.coefficient.map(String.init) ?? "—", situation: situation)

@@ -277,6 +277,8 @@ enum InscriptionVue {
         case "presentee": unite.mode == "ccf" ? "Présentée (CCF)" : "Présentée (ponctuel)"
         case "benefice": "Bénéfice" + (unite.noteConservee.map { " (\(note($0))/20)" } ?? "")
         case "dispense": "Dispense"
+        case "reportee": "Note reportée" + (unite.noteConservee.map { " (\(note($0))/20)" } ?? "")
+        case "ulterieure": "Session ultérieure"
         default: unite.situation
         }
     }

@@ -8,6 +8,8 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case correcteur
     case interrogateur
     case presidentJury = "president_jury"
+    /// Chef de centre de délibération: his centre's juries (scoped by `uai:`).
+    case chefCentre = "chef_centre"
     case candidat
     case admin
     /// Another service or a batch job acting for the system itself.

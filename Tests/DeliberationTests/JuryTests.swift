@@ -60,10 +60,11 @@ struct JuryTests {
     }
 
     static func jury(
-        _ code: String, date: String = "2031-07-02",
+        _ code: String, date: String = "2031-07-02", centre: String? = nil,
         membres: String = #"[{"nom": "M. Blé", "qualite": "enseignant"}, {"nom": "Mme Four", "qualite": "professionnel"}]"#
     ) -> String {
-        #"{"code": "\#(code)", "specialite": "BOULANGER", "date": "\#(date)", "president": "Mme Levain", "membres": \#(membres)}"#
+        let uai = centre.map { #", "centre": "\#($0)""# } ?? ""
+        return #"{"code": "\#(code)", "specialite": "BOULANGER", "date": "\#(date)", "president": "Mme Levain", "membres": \#(membres)\#(uai)}"#
     }
 
     @Test("composition, balanced répartition, manual moves; parity warned, not blocking")
@@ -192,6 +193,33 @@ struct JuryTests {
                 banc.session))
             let altere = try await banc.appel(.get, "\(base)/J01/journal").json(Journal.self)
             #expect(!altere.verifie && altere.anomalies.contains { $0.contains("ligne 2") })
+        }
+    }
+
+    @Test("the chef de centre de délibération reads and closes his centre's juries, and no other")
+    func chefDeCentre() async throws {
+        try await Banc.avecService { banc in
+            _ = try await Self.trois(banc)
+            let (centre, autre) = (UAIs.valide(), UAIs.valide())
+            let base = "/v1/sessions/\(banc.session)/jurys"
+            #expect(try await banc.appel(.post, base, json: Self.jury("J01", centre: centre)).status == .created)
+            #expect(try await banc.appel(.post, base, json: Self.jury("J02", centre: autre)).status == .created)
+            _ = try await banc.appel(.post, "\(base)/J01/candidats", json: #"{"numeros": ["N1", "N2", "N3"]}"#)
+            _ = try await banc.appel(.post, "\(base)/J01/ouverture", json: "{}")
+            let chef: Set<String> = ["uai:\(centre)"]
+            let liste = try await banc.appel(.get, base, .chefCentre, scopes: chef).json(Liste<JuryVu>.self)
+            #expect(liste.items.map(\.code) == ["J01"])
+            #expect(try await banc.appel(.get, "\(base)/J01/seance", .chefCentre, scopes: chef).status == .ok)
+            #expect(try await banc.appel(.get, "\(base)/J02/seance", .chefCentre, scopes: chef).status == .forbidden)
+            #expect(try await banc.appel(.get, "\(base)/J01/pv.pdf", .chefCentre, scopes: ["uai:\(autre)"]).status == .forbidden)
+            // He closes his centre's jury; he gives no points de jury (the président does).
+            let point = try await banc.appel(.post, "\(base)/J01/interventions", .chefCentre, scopes: chef,
+                                             json: #"{"numero": "N3", "decision": "admis", "motif": "Pas à lui"}"#)
+            #expect(point.status == .forbidden)
+            #expect(try await banc.appel(.post, "\(base)/J02/cloture", .chefCentre, scopes: chef).status == .forbidden)
+            let cloture = try await banc.appel(.post, "\(base)/J01/cloture", .chefCentre, scopes: chef)
+            #expect(cloture.status == .ok, "\(cloture.texte)")
+            #expect(try await banc.evenements(JuryClos.self).first?.jury == "J01")
         }
     }
 

@@ -168,12 +168,12 @@ struct SimulationTests {
         }
     }
 
-    @Test("who may simulate: gestionnaire, président de jury, administrator; nobody else, nobody anonymous")
+    @Test("who may simulate: gestionnaire, président de jury, chef de centre, administrator; nobody else, nobody anonymous")
     func roles() async throws {
         try await Banc.avecService { banc in
             for role in Role.allCases {
                 let reponse = try await banc.simuler([Self.note("U10", "12")], forme: "progressive", role: role)
-                let attendu: Bool = [.gestionnaire, .presidentJury, .admin].contains(role)
+                let attendu: Bool = [.gestionnaire, .presidentJury, .chefCentre, .admin].contains(role)
                 #expect((reponse.status == .ok) == attendu, "\(role): \(reponse.status) \(reponse.texte)")
                 if !attendu { #expect(reponse.status == .forbidden) }
                 let baremes = try await banc.appel(.get, "/v1/sessions/\(banc.session)/baremes", role)

@@ -21,7 +21,8 @@ import TestSupport
 @Suite("Every service route through the gateway × every role")
 struct ServiceRoutesMatrixTests {
     /// A = admin, G = gestionnaire, E = établissement, C = correcteur, I = interrogateur,
-    /// P = président de jury, K = candidat (the `service` role is never an account's).
+    /// P = président de jury, D = chef de centre de délibération, K = candidat (the `service` role
+    /// is never an account's).
     static let gates: [String: String] = [
         "reglementation GET /v1/sessions/{code}/specialites": "AG",
         "reglementation PUT /v1/sessions/{code}/specialites/{specialite}": "G",
@@ -80,7 +81,7 @@ struct ServiceRoutesMatrixTests {
         "inscription GET /v1/candidatures/{id}/confirmation": "AEGK",
         "inscription GET /v1/sessions/{code}/confirmations.pdf": "EG",
         "inscription POST /v1/sessions/{code}/confirmations/regeneration": "G",
-        "inscription GET /v1/sessions/{code}/offre": "ACEGIKP",
+        "inscription GET /v1/sessions/{code}/offre": "ACDEGIKP",
         "inscription POST /v1/sessions/{code}/etablissements/{uai}/import": "EG",
         "inscription POST /v1/candidatures/{id}/pieces": "EGK",
         "inscription GET /v1/candidatures/{id}/pieces": "AEGK",
@@ -149,21 +150,21 @@ struct ServiceRoutesMatrixTests {
         "evaluation GET /v1/sessions/{code}/avancement": "AG",
         "evaluation GET /v1/candidats/{id}/notes": "AGK",
         "evaluation GET /v1/lots/{id}/audit": "AG",
-        "deliberation GET /v1/sessions/{code}/baremes": "AGP",
-        "deliberation POST /v1/sessions/{code}/simulation": "AGP",
+        "deliberation GET /v1/sessions/{code}/baremes": "AGPD",
+        "deliberation POST /v1/sessions/{code}/simulation": "AGPD",
         "deliberation GET /v1/sessions/{code}/notes-manquantes": "AG",
         "deliberation GET /v1/sessions/{code}/statistiques": "AG",
-        "deliberation GET /v1/sessions/{code}/jurys": "AGP",
+        "deliberation GET /v1/sessions/{code}/jurys": "AGPD",
         "deliberation POST /v1/sessions/{code}/jurys": "G",
         "deliberation POST /v1/sessions/{code}/jurys/repartition": "G",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/candidats": "G",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/ouverture": "G",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/reouverture": "G",
-        "deliberation GET /v1/sessions/{code}/jurys/{jury}/journal": "AGP",
-        "deliberation GET /v1/sessions/{code}/jurys/{jury}/seance": "AGP",
+        "deliberation GET /v1/sessions/{code}/jurys/{jury}/journal": "AGPD",
+        "deliberation GET /v1/sessions/{code}/jurys/{jury}/seance": "AGPD",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/interventions": "P",
-        "deliberation POST /v1/sessions/{code}/jurys/{jury}/cloture": "P",
-        "deliberation GET /v1/sessions/{code}/jurys/{jury}/pv.pdf": "AGP",
+        "deliberation POST /v1/sessions/{code}/jurys/{jury}/cloture": "PD",
+        "deliberation GET /v1/sessions/{code}/jurys/{jury}/pv.pdf": "AGPD",
     ]
 
     /// A grade command not handled yet (or never sent) answers 202 « acceptée » to whoever
@@ -213,6 +214,7 @@ struct ServiceRoutesMatrixTests {
             Appelant(nom: "interrogateur (autre lot)", role: .interrogateur, lettre: "I", habilitations: ["lot:\(UUID().uuidString.lowercased())"],
                      horsPortee: ["id"]),
             Appelant(nom: "président de jury", role: .presidentJury, lettre: "P", habilitations: ["jury:J1"], horsPortee: []),
+            Appelant(nom: "chef de centre", role: .chefCentre, lettre: "D", habilitations: ["uai:\(uai)"], horsPortee: []),
             Appelant(nom: "candidat", role: .candidat, lettre: "K", habilitations: ["candidat:\(objet)", "uai:\(uai)"], horsPortee: []),
         ]
         var jetons: [String: String] = [:]

@@ -113,6 +113,15 @@ struct WebDeliberationTests {
                 #expect(!seance.texte.contains("Clore et signer"), "only the président closes")
                 let pv = try await navigateur.get("/deliberation/pv?session=\(aval.session)&jury=J01")
                 #expect(pv.status == .ok && pv.headers[.contentType] == "application/pdf")
+                // The chef de centre lands on his centre's juries, and reaches no gestionnaire page.
+                let chef = try await banc.compte(.chefCentre, habilitations: ["uai:\(AuthorizationMatrixTests.uai())"])
+                let navigateurChef = banc.navigateur()
+                #expect(try await navigateurChef.connexion(chef.login, WebBanc.motDePasse).location == "/centre-deliberation")
+                let centre = try await navigateurChef.get("/centre-deliberation")
+                #expect(centre.status == .ok && centre.texte.contains("Jurys de mon centre"))
+                #expect(try await navigateurChef.get("/deliberation/jurys?session=\(aval.session)").status == .forbidden)
+                #expect(try await navigateurChef.get("/deliberation/seance?session=\(aval.session)&jury=J01").status == .forbidden,
+                        "J01 has no centre: not his")
                 let etablissement = try await banc.compte(.etablissement, habilitations: ["uai:\(AuthorizationMatrixTests.uai())"])
                 let autre = banc.navigateur()
                 _ = try await autre.connexion(etablissement.login, WebBanc.motDePasse)

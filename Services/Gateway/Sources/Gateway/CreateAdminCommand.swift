@@ -17,7 +17,7 @@ public struct CreateAdminCommand: AsyncParsableCommand {
 
     @Option(help: "Login (identifiant).") var identifiant: String
     @Option(help: "Display name.") var nom: String
-    @Option(help: "Role: admin, gestionnaire, etablissement, correcteur, interrogateur, president_jury, candidat.")
+    @Option(help: "Role: admin, gestionnaire, etablissement, correcteur, interrogateur, president_jury, chef_centre, candidat.")
     var role: String = "admin"
     @Option(help: "Scopes, e.g. uai:0750655E (repeatable).") var habilitation: [String] = []
     @Option(help: "E-mail address.") var courriel: String?

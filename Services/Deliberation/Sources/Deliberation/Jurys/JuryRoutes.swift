@@ -39,10 +39,9 @@ struct JuryRoutes: Sendable {
 
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.get("sessions/:code/jurys") { _, context -> Liste<Jury> in
-            let appelant = try context.require(.gestionnaire, .admin, .presidentJury)
+            let appelant = try context.require(.gestionnaire, .admin, .presidentJury, .chefCentre)
             let session = try SimulationRoutes.session(context)
-            var liste = try await jurys.jurys(session: session)
-            if appelant.role == .presidentJury { liste = liste.filter { appelant.hasScope("jury", $0.habilitation) } }
+            let liste = try await jurys.jurys(session: session).filter { Self.atteint(appelant, $0) }
             return Liste(items: liste)
         }
 
@@ -93,9 +92,9 @@ struct JuryRoutes: Sendable {
         }
 
         group.get("sessions/:code/jurys/:jury/journal") { _, context -> JournalJury in
-            let appelant = try context.require(.gestionnaire, .admin, .presidentJury)
+            let appelant = try context.require(.gestionnaire, .admin, .presidentJury, .chefCentre)
             try Self.autoriser(appelant, context)
-            let jury = try await Self.jury(context, jurys)
+            let jury = try await Self.jury(context, jurys, pour: appelant)
             let anomalies = try await journal.verifier(jury: jury.id)
             return JournalJury(jury: jury.code, entrees: try await journal.entrees(jury: jury.id), verifie: anomalies.isEmpty, anomalies: anomalies)
         }
@@ -103,14 +102,27 @@ struct JuryRoutes: Sendable {
 
     // MARK: Checks
 
-    /// The jury of the path, or a French 404.
-    static func jury(_ context: ServiceRequestContext, _ jurys: JuryRepository) async throws -> Jury {
+    /// The jury of the path, or a French 404; for a chef de centre, only a jury of his centre
+    /// (403 otherwise).
+    static func jury(_ context: ServiceRequestContext, _ jurys: JuryRepository, pour appelant: InternalIdentity? = nil) async throws -> Jury {
         let session = try SimulationRoutes.session(context)
         let code = context.parametre("jury").uppercased()
         guard code.count <= 20, let jury = try await jurys.jury(session: session, code: code) else {
             throw ServiceError.notFound("Aucun jury \(code.prefix(20)) dans la session \(session).")
         }
+        if let appelant, !atteint(appelant, jury) { throw ServiceError.forbidden("Ce jury ne délibère pas dans votre centre.") }
         return jury
+    }
+
+    /// Who reaches a jury: the gestionnaire and the administrator all; a président the juries his
+    /// habilitations name; a chef de centre those of his centre (`uai:`).
+    static func atteint(_ appelant: InternalIdentity, _ jury: Jury) -> Bool {
+        switch appelant.role {
+        case .presidentJury: appelant.hasScope("jury", jury.habilitation)
+        case .chefCentre: jury.centre.map { appelant.hasScope("uai", $0) } ?? false
+        case .gestionnaire, .admin: true
+        default: false
+        }
     }
 
     /// A président de jury reaches only the juries his habilitation names (`jury:<session>:<code>`),

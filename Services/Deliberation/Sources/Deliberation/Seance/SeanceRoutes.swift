@@ -11,8 +11,9 @@ import ServiceKit
 /// jury closes (numéros only: no name, birth date or INE), sorted by average, borderline cases
 /// marked, the fewest jury points that would change each ajourné's decision;
 /// `POST …/interventions` — a point de jury or a decision, with its reason (président);
-/// `POST …/cloture` — close and sign (président); `GET …/pv.pdf` — the PV de tenue (a draft,
-/// anonymous, before the closing).
+/// `POST …/cloture` — close and sign (président, or the chef de centre of the jury's centre);
+/// `GET …/pv.pdf` — the PV de tenue (a draft, anonymous, before the closing). A chef de centre
+/// reads and closes the juries of his centre only.
 struct SeanceRoutes: Sendable {
     let seance: Seance
     let jurys: JuryRepository
@@ -65,9 +66,9 @@ struct SeanceRoutes: Sendable {
 
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.get("sessions/:code/jurys/:jury/seance") { _, context -> Vue in
-            let appelant = try context.require(.gestionnaire, .admin, .presidentJury)
+            let appelant = try context.require(.gestionnaire, .admin, .presidentJury, .chefCentre)
             try JuryRoutes.autoriser(appelant, context)
-            return try await vue(try await JuryRoutes.jury(context, jurys))
+            return try await vue(try await JuryRoutes.jury(context, jurys, pour: appelant))
         }
 
         group.post("sessions/:code/jurys/:jury/interventions") { request, context -> Vue.Candidat in
@@ -79,16 +80,17 @@ struct SeanceRoutes: Sendable {
             return Self.candidat(ligne, nom: nil)
         }
 
+        // The président closes and signs; the chef de centre « clôt la délibération de ses jurys ».
         group.post("sessions/:code/jurys/:jury/cloture") { _, context -> Seance.Cloture in
-            let appelant = try context.require(.presidentJury)
+            let appelant = try context.require(.presidentJury, .chefCentre)
             try JuryRoutes.autoriser(appelant, context)
-            return try await seance.clore(try await JuryRoutes.jury(context, jurys), par: appelant)
+            return try await seance.clore(try await JuryRoutes.jury(context, jurys, pour: appelant), par: appelant)
         }
 
         group.get("sessions/:code/jurys/:jury/pv.pdf") { _, context -> Response in
-            let appelant = try context.require(.gestionnaire, .admin, .presidentJury)
+            let appelant = try context.require(.gestionnaire, .admin, .presidentJury, .chefCentre)
             try JuryRoutes.autoriser(appelant, context)
-            let jury = try await JuryRoutes.jury(context, jurys)
+            let jury = try await JuryRoutes.jury(context, jurys, pour: appelant)
             let octets = try await pv(jury)
             let nom = "pv-\(jury.session)-\(jury.code)" + (jury.etat == .clos ? "-v\(jury.versionPV)" : "-projet") + ".pdf"
             return Response(

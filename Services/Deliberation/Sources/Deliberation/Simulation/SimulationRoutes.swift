@@ -9,7 +9,7 @@ import ServiceKit
 /// `GET /v1/sessions/:code/baremes` (the barème of each spécialité of the session's published
 /// règlement, what the simulation form lists) and `POST /v1/sessions/:code/simulation` (a
 /// situation typed in, deliberated; nothing stored). For the gestionnaire, the présidents de
-/// jury and the administrator: the règlement is public and no candidate's data is read.
+/// jury, the chefs de centre and the administrator: the règlement is public and no candidate's data is read.
 struct SimulationRoutes: Sendable {
     let referentiel: ReferentielReglementation
 
@@ -32,7 +32,7 @@ struct SimulationRoutes: Sendable {
 
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.get("sessions/:code/baremes") { _, context -> Baremes in
-            try context.require(.gestionnaire, .presidentJury, .admin)
+            try context.require(.gestionnaire, .presidentJury, .chefCentre, .admin)
             let (session, reglement) = try await reglement(context)
             return Baremes(
                 session: session.value, versionReglement: reglement.version,
@@ -43,7 +43,7 @@ struct SimulationRoutes: Sendable {
         }
 
         group.post("sessions/:code/simulation") { request, context -> ReponseSimulation in
-            try context.require(.gestionnaire, .presidentJury, .admin)
+            try context.require(.gestionnaire, .presidentJury, .chefCentre, .admin)
             let demande = try await request.corps(Simulation.Demande.self, limite: 256 << 10)
             let (session, reglement) = try await reglement(context)
             let code = demande.specialite.trimmingCharacters(in: .whitespaces).uppercased()

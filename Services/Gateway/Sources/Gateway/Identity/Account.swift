@@ -31,6 +31,7 @@ enum Scope {
         case .etablissement: ["uai", "centre"]
         case .correcteur, .interrogateur: ["lot"]
         case .presidentJury: ["jury"]
+        case .chefCentre: ["uai"]
         case .candidat: ["candidat", "uai"]
         case .gestionnaire: ["academie"]
         case .admin, .service: []

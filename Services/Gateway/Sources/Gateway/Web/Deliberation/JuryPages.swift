@@ -14,7 +14,8 @@ import ServiceKit
 /// | `/deliberation/jurys?session=…` (GET) | gestionnaire, admin |
 /// | `/deliberation/jurys` (POST: create), `/deliberation/jurys/repartition`, `/deliberation/jurys/ouverture`, `/deliberation/jurys/reouverture` | gestionnaire |
 /// | `/deliberation/seance?session=…&jury=…[&candidat=…]` (GET), `/deliberation/seance/intervention`, `/deliberation/seance/cloture` (POST) | président (his juries), gestionnaire (reads) |
-/// | `/deliberation/pv?session=…&jury=…` | gestionnaire, admin, président (his juries) |
+/// | `/deliberation/pv?session=…&jury=…` | gestionnaire, admin, président (his juries), chef de centre (his centre's) |
+/// | `/centre-deliberation` | chef de centre: the juries of his centre in the open sessions |
 struct JuryPages: Sendable {
     let directory: ServiceDirectory
     let renderer: WebRenderer
@@ -145,8 +146,16 @@ struct JuryPages: Sendable {
         var succes: String?
         var refus: String?
         var pv: String
+        /// Points de jury and decisions: the président only.
         var president: Bool
+        /// Closing: the président, or the chef de centre of the jury's centre.
+        var peutClore: Bool
         var resume: String
+    }
+
+    struct CentrePage {
+        var jurys: [LigneJury]
+        var vide: Bool
     }
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
@@ -213,6 +222,21 @@ struct JuryPages: Sendable {
                                        status: error.status)
                 }
             }
+        }
+
+        // The chef de centre's home: the juries of his centre in the open sessions (the service
+        // lists his only).
+        web.get("centre-deliberation") { request, context -> Response in
+            let caller = try context.caller()
+            var lignes: [LigneJury] = []
+            for session in await ServiceClient.sessionsOuvertes(directory) {
+                let liste = (try? await deliberation.lire(
+                    ServiceClient.Liste<Jury>.self, "/sessions/\(Affichage.requete(session.code))/jurys", as: caller).items) ?? []
+                lignes += liste.map { Self.ligne($0, session: session.code) }
+            }
+            return await renderer.render(
+                "deliberation-centre", titre: "Jurys de mon centre", page: CentrePage(jurys: lignes, vide: lignes.isEmpty),
+                request: request, context: context)
         }
 
         web.get("deliberation/seance") { request, context -> Response in
@@ -292,15 +316,7 @@ struct JuryPages: Sendable {
                 page.manquantes = manquantes.parUnite
                 page.decisions = statistiques.parDecision.filter { $0.effectif > 0 }
                 page.taux = statistiques.parSpecialite
-                page.jurys = liste.map { jury in
-                    let lien = "session=\(Affichage.requete(session))&jury=\(Affichage.requete(jury.code))"
-                    return LigneJury(
-                        code: jury.code, specialite: jury.specialite, president: jury.president, date: jury.date ?? "—",
-                        candidats: jury.candidats, etat: Self.etat(jury.etat),
-                        classeEtat: jury.etat == "clos" ? "etat--ok" : jury.etat == "ouvert" ? "etat--attente" : "etat--neutre",
-                        avertissements: jury.avertissements, seance: "/deliberation/seance?\(lien)", pv: "/deliberation/pv?\(lien)",
-                        ouvrable: jury.etat == "preparation", rouvrable: jury.etat == "clos")
-                }
+                page.jurys = liste.map { Self.ligne($0, session: session) }
                 page.aDesJurys = !page.jurys.isEmpty
             } catch {
                 page.refus = page.refus ?? error.message
@@ -317,7 +333,8 @@ struct JuryPages: Sendable {
         let lien = "session=\(Affichage.requete(session))&jury=\(Affichage.requete(code))"
         var page = SeancePage(
             session: session, jury: code, titre: "Jury \(code)", etat: "", clos: false, ouvert: false, identites: false, lignes: [],
-            detail: nil, succes: succes, refus: refus, pv: "/deliberation/pv?\(lien)", president: caller.role == .presidentJury, resume: "")
+            detail: nil, succes: succes, refus: refus, pv: "/deliberation/pv?\(lien)", president: caller.role == .presidentJury,
+            peutClore: caller.role == .presidentJury || caller.role == .chefCentre, resume: "")
         var status = status
         do throws(ServiceError) {
             let vue = try await deliberation.lire(
@@ -353,6 +370,16 @@ struct JuryPages: Sendable {
             if status == .ok { status = error.status }
         }
         return await renderer.render("deliberation-seance", titre: page.titre, page: page, request: request, context: context, status: status)
+    }
+
+    static func ligne(_ jury: Jury, session: String) -> LigneJury {
+        let lien = "session=\(Affichage.requete(session))&jury=\(Affichage.requete(jury.code))"
+        return LigneJury(
+            code: jury.code, specialite: jury.specialite, president: jury.president, date: jury.date ?? "—",
+            candidats: jury.candidats, etat: Self.etat(jury.etat),
+            classeEtat: jury.etat == "clos" ? "etat--ok" : jury.etat == "ouvert" ? "etat--attente" : "etat--neutre",
+            avertissements: jury.avertissements, seance: "/deliberation/seance?\(lien)", pv: "/deliberation/pv?\(lien)",
+            ouvrable: jury.etat == "preparation", rouvrable: jury.etat == "clos")
     }
 
     static func etat(_ etat: String) -> String {

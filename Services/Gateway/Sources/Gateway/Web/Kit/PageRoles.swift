@@ -49,7 +49,8 @@ enum PageRoles {
         Rule("jury/**", [.presidentJury]),
         Rule("deliberation/jurys", [.gestionnaire, .admin], lecture: true),
         Rule("deliberation/jurys/**", [.gestionnaire]),
-        Rule("deliberation/**", [.gestionnaire, .presidentJury, .admin]),
+        Rule("deliberation/**", [.gestionnaire, .presidentJury, .chefCentre, .admin]),
+        Rule("centre-deliberation", [.chefCentre]),
         Rule("candidat/**", [.candidat]),
     ]
 

@@ -91,6 +91,7 @@ struct WebRenderer: Sendable {
         case .etablissement: "/etablissement"
         case .correcteur, .interrogateur: "/correcteur"
         case .presidentJury: "/jury"
+        case .chefCentre: "/centre-deliberation"
         case .candidat: "/candidat"
         case .service: "/connexion"
         }
@@ -104,6 +105,7 @@ struct WebRenderer: Sendable {
         case .correcteur: "Correcteur"
         case .interrogateur: "Interrogateur"
         case .presidentJury: "Président de jury"
+        case .chefCentre: "Chef de centre de délibération"
         case .candidat: "Candidat"
         case .service: "Service"
         }
@@ -121,6 +123,7 @@ struct WebRenderer: Sendable {
             [("Accueil", "/etablissement"), ("Candidatures", "/etablissement/inscription"), ("Papillons", "/etablissement/papillons")]
         case .correcteur, .interrogateur: [("Mes lots", "/correcteur")]
         case .presidentJury: [("Mes jurys", "/jury"), ("Simulation de délibération", "/deliberation/simulation")]
+        case .chefCentre: [("Jurys de mon centre", "/centre-deliberation"), ("Simulation de délibération", "/deliberation/simulation")]
         case .candidat: [("Mon dossier", "/candidat"), ("M'inscrire", "/candidat/inscription")]
         case .service, nil: []
         }

@@ -82,12 +82,18 @@ struct Banc: Sendable {
     func livrer(_ evenement: some MessageContract, producteur: String, le: Date = Date()) async throws {
         let corps = Array(try MessageCoding.encoder().encode(Envelope(evenement, producer: producteur, occurredAt: le)))
         let metadata = try MessageCoding.decoder().decode(EnvelopeMetadata.self, from: Data(corps))
-        guard case .single(let handler)? = DeliberationService.handlers(runtime: runtime).entries[metadata.type] else {
-            throw TestStackError("no handler for \(metadata.type)")
-        }
         let outbox = OutboxWriter(database: database, producer: "deliberation")
-        try await database.transaction { connection in
-            try await handler(corps, MessageContext(metadata: metadata, connection: connection, outbox: outbox, logger: database.logger))
+        switch DeliberationService.handlers(runtime: runtime).entries[metadata.type] {
+        case .single(let handler)?:
+            try await database.transaction { connection in
+                try await handler(corps, MessageContext(metadata: metadata, connection: connection, outbox: outbox, logger: database.logger))
+            }
+        case .batch(let handler)?:
+            try await database.transaction { connection in
+                try await handler([corps], MessageBatchContext(connection: connection, outbox: outbox, logger: database.logger))
+            }
+        case nil:
+            throw TestStackError("no handler for \(metadata.type)")
         }
     }
 

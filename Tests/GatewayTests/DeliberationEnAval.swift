@@ -40,9 +40,17 @@ struct DeliberationEnAval: Sendable {
             func livrer(_ evenement: some MessageContract, _ producteur: String) async throws {
                 let corps = Array(try MessageCoding.encoder().encode(Envelope(evenement, producer: producteur)))
                 let metadata = try MessageCoding.decoder().decode(EnvelopeMetadata.self, from: Data(corps))
-                guard case .single(let handler)? = handlers.entries[metadata.type] else { throw TestStackError("no handler for \(metadata.type)") }
-                try await runtime.database.transaction { connection in
-                    try await handler(corps, MessageContext(metadata: metadata, connection: connection, outbox: runtime.outbox, logger: runtime.logger))
+                switch handlers.entries[metadata.type] {
+                case .single(let handler)?:
+                    try await runtime.database.transaction { connection in
+                        try await handler(corps, MessageContext(metadata: metadata, connection: connection, outbox: runtime.outbox, logger: runtime.logger))
+                    }
+                case .batch(let handler)?:
+                    try await runtime.database.transaction { connection in
+                        try await handler([corps], MessageBatchContext(connection: connection, outbox: runtime.outbox, logger: runtime.logger))
+                    }
+                case nil:
+                    throw TestStackError("no handler for \(metadata.type)")
                 }
             }
             try await livrer(AggregateSourcesTests.ouverte(code), "reglementation")

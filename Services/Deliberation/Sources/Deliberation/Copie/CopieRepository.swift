@@ -24,11 +24,12 @@ struct CopieRepository: Sendable {
 
     func handlers() -> MessageHandlers {
         var handlers = referentiel.handlers()
-        handlers.on(CandidatureValidee.self) { envelope, context in
-            try await enregistrer(envelope.payload.candidature, on: context.connection)
+        // A session's candidatures come by the thousand: one statement per delivery batch.
+        handlers.onBatch(CandidatureValidee.self) { envelopes, context in
+            try await enregistrer(envelopes.map(\.payload.candidature), on: context.connection)
         }
-        handlers.on(CandidatureModifiee.self) { envelope, context in
-            try await enregistrer(envelope.payload.candidature, on: context.connection)
+        handlers.onBatch(CandidatureModifiee.self) { envelopes, context in
+            try await enregistrer(envelopes.map(\.payload.candidature), on: context.connection)
         }
         handlers.on(CandidatureAnnulee.self) { envelope, context in
             try await annuler(envelope.payload, on: context.connection)
@@ -44,24 +45,35 @@ struct CopieRepository: Sendable {
 
     // MARK: Writes (inside the consumer's transaction)
 
-    /// Keeps the highest revision of the candidature.
-    func enregistrer(_ candidature: CandidatureEtat, on connection: PostgresConnection) async throws {
-        try await referentiel.assurerSession(candidature.session, on: connection)
+    /// Keeps the highest revision of each candidature (of a batch: the highest of the batch).
+    func enregistrer(_ candidatures: [CandidatureEtat], on connection: PostgresConnection) async throws {
+        var dernieres: [UUID: CandidatureEtat] = [:]
+        for candidature in candidatures where candidature.revision > (dernieres[candidature.id]?.revision ?? Int.min) {
+            dernieres[candidature.id] = candidature
+        }
+        let lot = dernieres.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        for session in Set(lot.map(\.session.value)).sorted() {
+            try await referentiel.assurerSession(try SessionCode(session), on: connection)
+        }
         let encoder = MessageCoding.encoder()
-        let unites = String(decoding: try encoder.encode(candidature.unites), as: UTF8.self)
-        let identite = String(decoding: try encoder.encode(candidature.candidat), as: UTF8.self)
+        let unites = try lot.map { String(decoding: try encoder.encode($0.unites), as: UTF8.self) }
+        let identites = try lot.map { String(decoding: try encoder.encode($0.candidat), as: UTF8.self) }
         try await connection.query(SQL.query(
             """
             INSERT INTO \(database.table("candidatures"))
                 (id, session, numero, specialite, forme, categorie, etablissement, unites, identite, revision)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)
+            SELECT c.id, c.session, c.numero, c.specialite, c.forme, c.categorie, NULLIF(c.etablissement, ''), c.unites::jsonb,
+                c.identite::jsonb, c.revision
+            FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int4[])
+                AS c (id, session, numero, specialite, forme, categorie, etablissement, unites, identite, revision)
             ON CONFLICT (id) DO UPDATE SET numero = excluded.numero, specialite = excluded.specialite, forme = excluded.forme,
                 categorie = excluded.categorie, etablissement = excluded.etablissement, unites = excluded.unites,
                 identite = excluded.identite, revision = excluded.revision
             WHERE candidatures.revision < excluded.revision AND NOT candidatures.annulee
             """,
-            candidature.id, candidature.session.value, candidature.numero, candidature.specialite, candidature.forme.rawValue,
-            candidature.categorieReglementaire.rawValue, candidature.etablissement?.uai.value, unites, identite, candidature.revision),
+            lot.map(\.id), lot.map(\.session.value), lot.map(\.numero), lot.map(\.specialite), lot.map(\.forme.rawValue),
+            lot.map(\.categorieReglementaire.rawValue), lot.map { $0.etablissement?.uai.value ?? "" }, unites, identites,
+            lot.map { Int32(clamping: $0.revision) }),
             logger: logger)
     }
 

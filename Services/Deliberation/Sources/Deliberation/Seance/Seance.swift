@@ -189,27 +189,34 @@ struct Seance: Sendable {
             let session = try SessionCode(jury.session)
             let encoder = MessageCoding.encoder()
             var entrees: [OutboxWriter.Entry] = []
-            var admis = 0
+            var arretes: [(ligne: Projection.Ligne, deliberation: Deliberation, revision: Int, json: String)] = []
             for ligne in lignes {
                 guard let deliberation = ligne.deliberation else { continue }
-                let revision = (revisions[ligne.dossier.id] ?? 0) + 1
-                if deliberation.decision == .admis { admis += 1 }
-                try await connection.query(SQL.query(
-                    """
-                    INSERT INTO \(database.table("resultats"))
-                        (candidature, jury, session, numero, specialite, decision, moyenne_points, moyenne_coefficients, deliberation, revision)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
-                    ON CONFLICT (candidature) DO UPDATE SET jury = excluded.jury, decision = excluded.decision,
-                        moyenne_points = excluded.moyenne_points, moyenne_coefficients = excluded.moyenne_coefficients,
-                        deliberation = excluded.deliberation, revision = excluded.revision, arrete_le = now()
-                    """,
-                    ligne.dossier.id, jury.id, jury.session, ligne.dossier.numero, ligne.dossier.specialite,
-                    deliberation.decision.rawValue, deliberation.moyenne?.points, deliberation.moyenne?.coefficients,
-                    String(decoding: try encoder.encode(deliberation), as: UTF8.self), revision), logger: logger)
+                arretes.append((ligne, deliberation, (revisions[ligne.dossier.id] ?? 0) + 1,
+                                String(decoding: try encoder.encode(deliberation), as: UTF8.self)))
                 entrees.append(try outbox.entry(
-                    Self.evenement(ligne, deliberation, jury: jury, session: session, revision: revision),
+                    Self.evenement(ligne, deliberation, jury: jury, session: session, revision: (revisions[ligne.dossier.id] ?? 0) + 1),
                     aggregate: "candidature:\(ligne.dossier.id.uuidString.lowercased())"))
             }
+            let admis = arretes.filter { $0.deliberation.decision == .admis }.count
+            // One statement for the whole jury.
+            try await connection.query(SQL.query(
+                """
+                INSERT INTO \(database.table("resultats"))
+                    (candidature, jury, session, numero, specialite, decision, moyenne_points, moyenne_coefficients, deliberation, revision)
+                SELECT r.candidature, $1, $2, r.numero, r.specialite, r.decision, NULLIF(r.points, -1), NULLIF(r.coefficients, -1),
+                    r.deliberation::jsonb, r.revision
+                FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::int4[], $8::int4[], $9::text[], $10::int4[])
+                    AS r (candidature, numero, specialite, decision, points, coefficients, deliberation, revision)
+                ON CONFLICT (candidature) DO UPDATE SET jury = excluded.jury, decision = excluded.decision,
+                    moyenne_points = excluded.moyenne_points, moyenne_coefficients = excluded.moyenne_coefficients,
+                    deliberation = excluded.deliberation, revision = excluded.revision, arrete_le = now()
+                """,
+                jury.id, jury.session, arretes.map(\.ligne.dossier.id), arretes.map(\.ligne.dossier.numero),
+                arretes.map(\.ligne.dossier.specialite), arretes.map(\.deliberation.decision.rawValue),
+                arretes.map { Int32(clamping: $0.deliberation.moyenne?.points ?? -1) },
+                arretes.map { Int32(clamping: $0.deliberation.moyenne?.coefficients ?? -1) },
+                arretes.map(\.json), arretes.map { Int32(clamping: $0.revision) }), logger: logger)
             try await journal.ajouter(
                 jury: jury.id, .cloture, apres: "\(lignes.count) candidat(s), \(admis) admis", par: appelant.subject,
                 role: appelant.role.rawValue, on: connection)

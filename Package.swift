@@ -321,7 +321,7 @@ let package = Package(
         .executableTarget(
             name: "Load",
             dependencies: [
-                "AMQP", "Messaging", "Storage", "TestSupport", "Organisation", "MoteurDeliberation", "Domain",
+                "AMQP", "Messaging", "Storage", "TestSupport", "Organisation", "Deliberation", "MoteurDeliberation", "Domain",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

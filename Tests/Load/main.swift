@@ -42,6 +42,17 @@ if CommandLine.arguments.dropFirst().first == "organisation" {
     }
 }
 
+// `cyclades-load deliberation-bout-en-bout …`: a session's deliberation, events in to results out.
+if CommandLine.arguments.dropFirst().first == "deliberation-bout-en-bout" {
+    do {
+        try await DeliberationBoutEnBout.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("cyclades-load deliberation-bout-en-bout: \(String(reflecting: error))\n".utf8))
+        exit(1)
+    }
+}
+
 // `cyclades-load deliberation …`: the pure award engine's throughput (DeliberationLoad.swift), no stack.
 if CommandLine.arguments.dropFirst().first == "deliberation" {
     do {

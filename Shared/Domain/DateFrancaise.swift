@@ -51,6 +51,12 @@ public enum DateFrancaise {
                       c.day ?? 0, c.month ?? 0, c.year ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
+    /// The day of an instant in Paris time, `2027-03-14`.
+    public static func jourISO(_ date: Date) -> String {
+        let c = calendrierParis.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
     /// An ISO 8601 instant (`2027-03-14T08:30:00Z`, fractional seconds allowed) in Paris time,
     /// `14/03/2027 à 09:30`; a text that is not such an instant as it came.
     public static func instant(iso texte: String) -> String {

@@ -19,6 +19,12 @@ struct DateFrancaiseTests {
         #expect(DateFrancaise.heure(hhmm) == attendu)
     }
 
+    @Test("the day of an instant in Paris: 23:30 UTC on 30 June 2027 is already 1 July in Paris")
+    func jourISO() {
+        #expect(DateFrancaise.jourISO(Date(timeIntervalSince1970: 1_814_398_200)) == "2027-07-01")
+        #expect(DateFrancaise.jourISO(Date(timeIntervalSince1970: 1_814_391_000)) == "2027-06-30")
+    }
+
     @Test("a sitting's start: 2027-06-09T09:00 → 09/06/2027 à 09:00; nil when it is not one")
     func seance() {
         #expect(DateFrancaise.seance("2027-06-09T09:00") == "09/06/2027 à 09:00")

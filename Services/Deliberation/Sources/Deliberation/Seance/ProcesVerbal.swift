@@ -23,7 +23,7 @@ extension SeanceRoutes {
                 Field("Spécialité", jury.specialite),
                 Field("Jury", jury.code),
                 Field("Centre de délibération", jury.centre ?? "—"),
-                Field("Date", jury.date.flatMap { try? Jour(iso: $0).affichage } ?? "—"),
+                Field("Date", jury.date.map(DateFrancaise.jour) ?? "—"),
                 Field("Président", jury.president),
                 Field("Membres", jury.membres.map { "\($0.nom) (\($0.qualite.rawValue))" }.joined(separator: ", ").ifEmpty("—")),
                 Field("État", clos ? "clos — procès-verbal version \(jury.versionPV)" : "\(jury.etat.libelle) — projet, sans valeur de décision"),
@@ -75,14 +75,9 @@ extension SeanceRoutes {
         return try await PDFRenderer.render([document])
     }
 
-    /// Milliseconds since 1970 as « 02/07/2031 14:05 » (Paris).
+    /// Milliseconds since 1970 as « 02/07/2031 à 14:05 » (Paris).
     static func horodatage(_ instant: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(instant) / 1000)
-        var calendrier = Calendar(identifier: .gregorian)
-        calendrier.timeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt
-        let c = calendrier.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func deux(_ n: Int?) -> String { String(format: "%02d", n ?? 0) }
-        return "\(deux(c.day))/\(deux(c.month))/\(c.year ?? 0) \(deux(c.hour)):\(deux(c.minute))"
+        DateFrancaise.instant(Date(timeIntervalSince1970: Double(instant) / 1000))
     }
 }
 

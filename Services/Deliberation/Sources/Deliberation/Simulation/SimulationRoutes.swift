@@ -89,9 +89,6 @@ struct SimulationRoutes: Sendable {
 
     /// Today in metropolitan France, the default day of a simulated deliberation.
     static func aujourdhui(_ maintenant: Date = Date()) throws(DomainError) -> Jour {
-        var calendrier = Calendar(identifier: .gregorian)
-        calendrier.timeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt
-        let parties = calendrier.dateComponents([.year, .month, .day], from: maintenant)
-        return try Jour(parties.year ?? 0, parties.month ?? 0, parties.day ?? 0)
+        try Jour(iso: DateFrancaise.jourISO(maintenant))
     }
 }

@@ -25,7 +25,9 @@ public enum DeliberationService: CycladesService {
         let projection = Projection(referentiel: referentiel, dossiers: dossiers)
         let jurys = JuryRepository(database: database)
         let journal = Journal(database: database, cle: try CleAudit(deliberation: runtime.configuration.environment))
-        let seance = Seance(database: database, projection: projection, jurys: jurys, journal: journal, outbox: runtime.outbox)
+        let seance = Seance(
+            database: database, projection: projection, jurys: jurys, journal: journal, depot: SeanceRepository(database: database),
+            outbox: runtime.outbox)
         return ServiceParts(
             router: runtime.router { api in
                 SimulationRoutes(referentiel: referentiel).add(to: api)

@@ -18,6 +18,7 @@ struct Seance: Sendable {
     let projection: Projection
     let jurys: JuryRepository
     let journal: Journal
+    let depot: SeanceRepository
     let outbox: OutboxWriter
 
     private var logger: Logger { database.logger }
@@ -33,21 +34,7 @@ struct Seance: Sendable {
         let ids = try await jurys.candidats(jury: jury.id)
         guard !ids.isEmpty else { return [] }
         return try await projection.projeter(
-            session: try SessionCode(jury.session), ids: ids, date: try Self.jour(jury), interventions: try await interventions(ids))
-    }
-
-    func interventions(_ candidatures: [UUID], on connection: PostgresConnection? = nil) async throws -> [UUID: [Intervention]] {
-        let query = SQL.query(
-            """
-            SELECT candidature, unite, note, decision, motif, par, le FROM \(database.table("interventions"))
-            WHERE candidature = ANY($1) ORDER BY unite
-            """, candidatures)
-        let rows = if let connection { try await connection.query(query, logger: logger) } else { try await database.query(query) }
-        var parCandidature: [UUID: [Intervention]] = [:]
-        for try await (candidature, unite, note, decision, motif, par, le) in rows.decode((UUID, String, Int?, String?, String, String, Date).self) {
-            parCandidature[candidature, default: []].append(Intervention(unite: unite, note: note, decision: decision, motif: motif, par: par, le: le))
-        }
-        return parCandidature
+            session: try SessionCode(jury.session), ids: ids, date: try Self.jour(jury), interventions: try await depot.interventions(ids))
     }
 
     // MARK: Opening
@@ -126,11 +113,8 @@ struct Seance: Sendable {
                 }
                 avant = (ligne.interventions.first { $0.unite == unite }?.note).flatMap { try? Centiemes($0).affichage } ?? actuelle.affichage
                 apres = nouvelle.affichage
-                try await connection.query(SQL.query(
-                    """
-                    INSERT INTO \(database.table("interventions")) (candidature, unite, note, motif, par) VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT (candidature, unite) DO UPDATE SET note = excluded.note, motif = excluded.motif, par = excluded.par, le = now()
-                    """, ligne.dossier.id, unite, nouvelle.valeur, demande.motif, appelant.subject), logger: logger)
+                try await depot.relever(
+                    ligne.dossier.id, unite: unite, note: nouvelle.valeur, motif: demande.motif, par: appelant.subject, on: connection)
             } else {
                 guard deliberation.decision == .ajourne, deliberation.moyenne != nil else {
                     throw ServiceError.conflict(
@@ -139,11 +123,7 @@ struct Seance: Sendable {
                 }
                 avant = deliberation.decision.libelle
                 apres = Decision.admis.libelle
-                try await connection.query(SQL.query(
-                    """
-                    INSERT INTO \(database.table("interventions")) (candidature, unite, decision, motif, par) VALUES ($1, '', 'admis', $2, $3)
-                    ON CONFLICT (candidature, unite) DO UPDATE SET decision = excluded.decision, motif = excluded.motif, par = excluded.par, le = now()
-                    """, ligne.dossier.id, demande.motif, appelant.subject), logger: logger)
+                try await depot.declarerAdmis(ligne.dossier.id, motif: demande.motif, par: appelant.subject, on: connection)
             }
             try await journal.ajouter(
                 jury: jury.id, .intervention, candidature: ligne.dossier.id, numero: ligne.dossier.numero, unite: demande.unite ?? "décision",
@@ -152,7 +132,7 @@ struct Seance: Sendable {
                 "jury": "\(jury.code)", "candidat": "\(demande.numero)", "unite": "\(demande.unite ?? "décision")", "apres": "\(apres)"])
             guard let nouvelle = try await projection.projeter(
                 session: try SessionCode(jury.session), ids: [ligne.dossier.id], date: try Self.jour(jury),
-                interventions: try await interventions([ligne.dossier.id], on: connection)).first
+                interventions: try await depot.interventions([ligne.dossier.id], on: connection)).first
             else { throw ServiceError.notFound("Candidat introuvable.") }
             return nouvelle
         }
@@ -181,42 +161,22 @@ struct Seance: Sendable {
                     "jury.incomplet",
                     "Le jury \(jury.code) ne peut pas être clos : \(incomplets.count) candidat(s) ont des notes manquantes (\(incomplets.prefix(10).map(\.dossier.numero).joined(separator: ", "))).")
             }
-            var revisions: [UUID: Int] = [:]
-            for try await (id, revision) in try await connection.query(SQL.query(
-                "SELECT candidature, revision FROM \(database.table("resultats")) WHERE candidature = ANY($1)", lignes.map(\.dossier.id)),
-                logger: logger).decode((UUID, Int).self) { revisions[id] = revision }
-
+            let revisions = try await depot.revisions(lignes.map(\.dossier.id), on: connection)
             let session = try SessionCode(jury.session)
             let encoder = MessageCoding.encoder()
             var entrees: [OutboxWriter.Entry] = []
-            var arretes: [(ligne: Projection.Ligne, deliberation: Deliberation, revision: Int, json: String)] = []
+            var arretes: [SeanceRepository.Arrete] = []
             for ligne in lignes {
                 guard let deliberation = ligne.deliberation else { continue }
-                arretes.append((ligne, deliberation, (revisions[ligne.dossier.id] ?? 0) + 1,
-                                String(decoding: try encoder.encode(deliberation), as: UTF8.self)))
+                let revision = (revisions[ligne.dossier.id] ?? 0) + 1
+                arretes.append(.init(dossier: ligne.dossier, deliberation: deliberation, revision: revision,
+                                     json: String(decoding: try encoder.encode(deliberation), as: UTF8.self)))
                 entrees.append(try outbox.entry(
-                    Self.evenement(ligne, deliberation, jury: jury, session: session, revision: (revisions[ligne.dossier.id] ?? 0) + 1),
+                    Self.evenement(ligne, deliberation, jury: jury, session: session, revision: revision),
                     aggregate: "candidature:\(ligne.dossier.id.uuidString.lowercased())"))
             }
             let admis = arretes.filter { $0.deliberation.decision == .admis }.count
-            // One statement for the whole jury.
-            try await connection.query(SQL.query(
-                """
-                INSERT INTO \(database.table("resultats"))
-                    (candidature, jury, session, numero, specialite, decision, moyenne_points, moyenne_coefficients, deliberation, revision)
-                SELECT r.candidature, $1, $2, r.numero, r.specialite, r.decision, NULLIF(r.points, -1), NULLIF(r.coefficients, -1),
-                    r.deliberation::jsonb, r.revision
-                FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::int4[], $8::int4[], $9::text[], $10::int4[])
-                    AS r (candidature, numero, specialite, decision, points, coefficients, deliberation, revision)
-                ON CONFLICT (candidature) DO UPDATE SET jury = excluded.jury, decision = excluded.decision,
-                    moyenne_points = excluded.moyenne_points, moyenne_coefficients = excluded.moyenne_coefficients,
-                    deliberation = excluded.deliberation, revision = excluded.revision, arrete_le = now()
-                """,
-                jury.id, jury.session, arretes.map(\.ligne.dossier.id), arretes.map(\.ligne.dossier.numero),
-                arretes.map(\.ligne.dossier.specialite), arretes.map(\.deliberation.decision.rawValue),
-                arretes.map { Int32(clamping: $0.deliberation.moyenne?.points ?? -1) },
-                arretes.map { Int32(clamping: $0.deliberation.moyenne?.coefficients ?? -1) },
-                arretes.map(\.json), arretes.map { Int32(clamping: $0.revision) }), logger: logger)
+            try await depot.arreter(arretes, jury: jury.id, session: jury.session, on: connection)
             try await journal.ajouter(
                 jury: jury.id, .cloture, apres: "\(lignes.count) candidat(s), \(admis) admis", par: appelant.subject,
                 role: appelant.role.rawValue, on: connection)

@@ -13,6 +13,9 @@ struct DossierRepository: Sendable {
     /// The candidates of `session` (of `specialite`, of `ids` when given), cancelled ones left
     /// out, by numéro.
     func dossiers(session: SessionCode, specialite: String? = nil, ids: [UUID]? = nil) async throws -> [Dossier] {
+        // A jury's candidates by their ids (the index), not a whole session filtered: the plan of
+        // `$3 IS NULL OR id = ANY($3)` scanned the session for every jury.
+        let filtre = ids == nil ? "($3::uuid[] IS NULL)" : "c.id = ANY($3::uuid[])"
         let rows = try await database.query(SQL.query(
             """
             SELECT c.id, c.numero, c.specialite, c.forme, c.categorie, c.etablissement, c.unites::text,
@@ -22,8 +25,7 @@ struct DossierRepository: Sendable {
             LEFT JOIN \(database.table("anonymats")) a ON a.session = c.session AND a.candidature = c.id
             LEFT JOIN \(database.table("notes")) n
                 ON n.session = a.session AND n.unite = a.unite AND n.numero_anonymat = a.numero_anonymat
-            WHERE c.session = $1 AND NOT c.annulee AND ($2::text IS NULL OR c.specialite = $2)
-                AND ($3::uuid[] IS NULL OR c.id = ANY($3))
+            WHERE c.session = $1 AND NOT c.annulee AND ($2::text IS NULL OR c.specialite = $2) AND \(filtre)
             GROUP BY c.id ORDER BY c.numero
             """, session.value, specialite, ids))
         let decoder = MessageCoding.decoder()

@@ -108,6 +108,7 @@ let package = Package(
             name: "Contracts",
             dependencies: ["Domain", "Messaging"],
             path: "Shared/Contracts",
+            exclude: ["asyncapi.yaml"],
             swiftSettings: swiftSettings
         ),
         .target(

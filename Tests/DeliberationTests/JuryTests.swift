@@ -83,6 +83,16 @@ struct JuryTests {
             #expect(invalide.status == .unprocessableContent)
             #expect(try Set(invalide.probleme.details?.map(\.location) ?? []) == ["code", "specialite", "president", "date"])
 
+            // In preparation, its centre, day and composition change; its code and spécialité do not.
+            let centre = UAIs.valide()
+            let modifie = try await banc.appel(.put, "\(base)/J02", json: Self.jury("J02", date: "2031-07-03", centre: centre))
+            #expect(modifie.status == .ok, "\(modifie.texte)")
+            #expect(try modifie.json(JuryVu.self).avertissements.isEmpty)
+            #expect(modifie.texte.contains(centre) && modifie.texte.contains("2031-07-03"))
+            #expect(try await banc.appel(.put, "\(base)/J02", json: Self.jury("J03")).status == .unprocessableContent)
+            #expect(try await banc.appel(.put, "\(base)/J02", .presidentJury, scopes: ["jury:\(banc.session):J02"],
+                                         json: Self.jury("J02")).status == .forbidden)
+
             let repartition = try await banc.appel(.post, "\(base)/repartition")
             #expect(repartition.status == .ok, "\(repartition.texte)")
             let jurys = try await banc.appel(.get, base).json(Liste<JuryVu>.self).items
@@ -174,6 +184,7 @@ struct JuryTests {
             // Reopened by the gestionnaire with a reason: a change, a new closing, a new PV version.
             #expect(try await banc.appel(.post, "\(base)/J01/reouverture", json: "{}").status == .unprocessableContent)
             #expect(try await commePresident(.post, "/reouverture", json: #"{"motif": "x"}"#).status == .forbidden)
+            #expect(try await banc.appel(.put, "\(base)/J01", json: Self.jury("J01")).status == .conflict, "closed: no change")
             let rouvert = try await banc.appel(.post, "\(base)/J01/reouverture", json: #"{"motif": "Erreur de report sur U20 (N1)"}"#)
             #expect(try rouvert.json(JuryVu.self).etat == "ouvert")
             #expect(try await commePresident(.post, "/interventions",

@@ -157,6 +157,7 @@ struct ServiceRoutesMatrixTests {
         "deliberation GET /v1/sessions/{code}/jurys": "AGPD",
         "deliberation POST /v1/sessions/{code}/jurys": "G",
         "deliberation POST /v1/sessions/{code}/jurys/repartition": "G",
+        "deliberation PUT /v1/sessions/{code}/jurys/{jury}": "G",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/candidats": "G",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/ouverture": "G",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/reouverture": "G",

@@ -46,6 +46,21 @@ struct JuryRepository: Sendable {
         return jury
     }
 
+    /// A jury's composition, centre and day, changed while it is in preparation (409 after).
+    func modifier(_ jury: Jury, _ creation: Creation) async throws {
+        let membres = String(decoding: try MessageCoding.encoder().encode(creation.membres), as: UTF8.self)
+        let rows = try await database.query(SQL.query(
+            """
+            UPDATE \(database.table("jurys")) SET centre = $2, date = $3::date, president = $4, membres = $5::jsonb
+            WHERE id = $1 AND etat = 'preparation' RETURNING id
+            """, jury.id, creation.centre, creation.date, creation.president, membres))
+        var modifie = false
+        for try await _ in rows.decode(UUID.self) { modifie = true }
+        guard modifie else {
+            throw ServiceError.conflict("jury.etat", "Le jury \(jury.code) est ouvert ou clos : sa composition, son centre et sa date ne changent plus.")
+        }
+    }
+
     func jurys(session: SessionCode, code: String? = nil) async throws -> [Jury] {
         let rows = try await database.query(SQL.query(
             """

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
-/// The gestionnaire's juries: `GET|POST /v1/sessions/:code/jurys`, `POST …/jurys/repartition`
+/// The gestionnaire's juries: `GET|POST /v1/sessions/:code/jurys`, `PUT …/jurys/:jury` (centre,
+/// day, président, members, in preparation), `POST …/jurys/repartition`
 /// (candidates → juries, balanced), `POST …/jurys/:jury/candidats` (manual moves),
 /// `POST …/jurys/:jury/ouverture` (« ouvre les services des délibérations », with the reason when
 /// grades are missing), `POST …/jurys/:jury/reouverture` (a closed jury, with the reason),
@@ -52,6 +53,21 @@ struct JuryRoutes: Sendable {
             let jury = try await jurys.creer(creation, session: session)
             context.logger.info("jury created", metadata: ["session": "\(session)", "jury": "\(jury.code)"])
             return EditedResponse(status: .created, response: jury)
+        }
+
+        // The centre, the day, the président and the members, while the jury is in preparation;
+        // its code and spécialité do not change.
+        group.put("sessions/:code/jurys/:jury") { request, context -> Jury in
+            try context.require(.gestionnaire)
+            let jury = try await Self.jury(context, jurys)
+            let creation = try Self.creation(try await request.corps(DemandeJury.self))
+            guard creation.code == jury.code, creation.specialite == jury.specialite else {
+                throw ServiceError.invalid(
+                    "jury.identite", "Le code et la spécialité d'un jury ne changent pas (\(jury.code), \(jury.specialite)).",
+                    details: [.init(location: "code", code: "jury.identite", message: "Code ou spécialité différents.")])
+            }
+            try await jurys.modifier(jury, creation)
+            return try await Self.jury(context, jurys)
         }
 
         group.post("sessions/:code/jurys/repartition") { request, context -> JuryRepository.Repartition in

@@ -25,7 +25,8 @@ struct Banc: Sendable {
     var referentiel: ReferentielReglementation { ReferentielReglementation(database: database) }
 
     static func avecService(
-        reglementPublie: Bool = true, annees: ClosedRange<Int> = 2030...2099, _ body: @escaping @Sendable (Banc) async throws -> Void
+        reglementPublie: Bool = true, serviceOuvert: Bool = true, annees: ClosedRange<Int> = 2030...2099,
+        _ body: @escaping @Sendable (Banc) async throws -> Void
     ) async throws {
         let configuration = try ServiceConfiguration(
             serviceName: DeliberationService.name, environment: try TestStack.environment("deliberation"))
@@ -41,6 +42,7 @@ struct Banc: Sendable {
                 if reglementPublie {
                     try await referentiel.enregistrer(Self.reglement(session), on: connection)
                 }
+                if serviceOuvert { try await referentiel.ouvrir(.deliberation, session: session, on: connection) }
             }
             let app = Application(router: try DeliberationService.build(runtime).router ?? Router(context: ServiceRequestContext.self))
             try await app.test(.router) { client in

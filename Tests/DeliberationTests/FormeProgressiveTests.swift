@@ -44,6 +44,7 @@ struct FormeProgressiveTests {
                 try await banc.referentiel.enregistrer(
                     SessionOuverte(session: suivante, academie: "A01", libelle: "Session suivante", ouvertePar: "test"), on: connection)
                 try await banc.referentiel.enregistrer(Banc.reglement(suivante), on: connection)
+                try await banc.referentiel.ouvrir(.deliberation, session: suivante, on: connection)
             }
             var seconde = try banc.candidature(numero: "P1", forme: .progressive, revision: 1,
                                                situations: ["U10": .benefice, "U20": .reportee])

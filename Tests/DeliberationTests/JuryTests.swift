@@ -234,6 +234,31 @@ struct JuryTests {
         }
     }
 
+    @Test("juries sit only while the deliberation service is open; a closed session is read only")
+    func serviceEtSessionClose() async throws {
+        try await Banc.avecService(serviceOuvert: false) { banc in
+            _ = try await Self.trois(banc)
+            let base = "/v1/sessions/\(banc.session)/jurys"
+            // Preparing comes before the opening of the service.
+            #expect(try await banc.appel(.post, base, json: Self.jury("J01")).status == .created)
+            #expect(try await banc.appel(.post, "\(base)/repartition").status == .ok)
+            let ferme = try await banc.appel(.post, "\(base)/J01/ouverture", json: "{}")
+            #expect(ferme.status == .conflict)
+            #expect(try ferme.probleme.code == "deliberation.service_ferme")
+            let session = try SessionCode(banc.session)
+            try await banc.database.transaction { try await banc.referentiel.ouvrir(.deliberation, session: session, on: $0) }
+            #expect(try await banc.appel(.post, "\(base)/J01/ouverture", json: "{}").status == .ok)
+            try await banc.database.transaction { try await banc.referentiel.fermer(.deliberation, session: session, on: $0) }
+            let cloture = try await banc.appel(.post, "\(base)/J01/cloture", .presidentJury, scopes: ["jury:\(banc.session):J01"])
+            #expect(cloture.status == .conflict, "the service closed again: the jury waits")
+
+            try await banc.livrer(SessionClose(session: session, academie: "A01", closePar: "test"), producteur: "reglementation")
+            #expect(try await banc.appel(.post, base, json: Self.jury("J02")).status == .conflict)
+            #expect(try await banc.appel(.get, base).status == .ok, "the gestionnaire still reads")
+            #expect(try await banc.appel(.get, "\(base)/J01/pv.pdf").status == .ok)
+        }
+    }
+
     @Test("a jury with missing grades opens only with the gestionnaire's reason, and cannot close while they miss")
     func notesManquantes() async throws {
         try await Banc.avecService { banc in

@@ -70,6 +70,7 @@ struct MessagerieTests {
                     try await publier("reglementation", [
                         SessionOuverte(session: session, academie: "A01", libelle: "Par messages", ouvertePar: "test"),
                         Banc.reglement(session),
+                        ServiceOuvert(session: session, service: .deliberation, ouvertPar: "test"),
                     ])
                     try await publier("inscription", [CandidatureValidee(admis), CandidatureValidee(ajourne)])
                     for unite in PreparationTests.unites {

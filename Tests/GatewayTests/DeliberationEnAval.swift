@@ -55,6 +55,7 @@ struct DeliberationEnAval: Sendable {
             }
             try await livrer(AggregateSourcesTests.ouverte(code), "reglementation")
             try await livrer(WebDeliberationTests.reglement(session), "reglementation")
+            try await livrer(ServiceOuvert(session: session, service: .deliberation, ouvertPar: "test"), "reglementation")
             var candidatures: [CandidatureEtat] = []
             for identite in identites {
                 let candidature = CandidatureEtat(

@@ -158,6 +158,7 @@ enum DeliberationBoutEnBout {
                 try publie.entry(ReglementPublie(session: session, academie: "A01", version: 1, publiePar: "load",
                                                  specialites: [SpecialiteOfferte(reglement: reglement, optionsOffertes: [])], piecesJustificatives: []),
                                  aggregate: session.value),
+                try publie.entry(ServiceOuvert(session: session, service: .deliberation, ouvertPar: "load"), aggregate: session.value),
             ], on: connection, logger: producteur.logger)
         }
         for debut in stride(from: 0, to: candidatures.count, by: 1000) {

@@ -31,9 +31,11 @@ public enum DeliberationService: CycladesService {
         return ServiceParts(
             router: runtime.router { api in
                 SimulationRoutes(referentiel: referentiel).add(to: api)
-                PreparationRoutes(projection: projection).add(to: api)
-                JuryRoutes(jurys: jurys, seance: seance, journal: journal).add(to: api)
-                SeanceRoutes(seance: seance, jurys: jurys, dossiers: dossiers, journal: journal, referentiel: referentiel).add(to: api)
+                // A closed session: read only, and nothing for an établissement.
+                let session = api.add(middleware: SessionCloseGarde(referentiel: referentiel))
+                PreparationRoutes(projection: projection).add(to: session)
+                JuryRoutes(jurys: jurys, seance: seance, journal: journal).add(to: session)
+                SeanceRoutes(seance: seance, jurys: jurys, dossiers: dossiers, journal: journal, referentiel: referentiel).add(to: session)
             },
             queues: [.events(of: name, handlers(runtime: runtime))])
     }

@@ -23,6 +23,17 @@ struct Seance: Sendable {
 
     private var logger: Logger { database.logger }
 
+    /// Juries sit only while the gestionnaire has the session's deliberation service open
+    /// (« ouvre les services des délibérations »); preparing them comes before.
+    func exigerServiceOuvert(_ jury: Jury) async throws {
+        let session = try SessionCode(jury.session)
+        guard let copie = try await projection.referentiel.session(session), copie.servicesOuverts.contains(.deliberation) else {
+            throw ServiceError.conflict(
+                "deliberation.service_ferme",
+                "Le service des délibérations de la session \(session) n'est pas ouvert : le jury \(jury.code) ne peut pas siéger.")
+        }
+    }
+
     /// The day the jury deliberates: its date when set, else today.
     static func jour(_ jury: Jury) throws(ServiceError) -> Jour {
         if let date = jury.date, let jour = try? Jour(iso: date) { return jour }
@@ -42,6 +53,7 @@ struct Seance: Sendable {
     /// The gestionnaire opens the jury: every candidate's grades must be there, unless he records
     /// why the jury opens without them (`motif`).
     func ouvrir(_ jury: Jury, motif: String?, par appelant: InternalIdentity) async throws {
+        try await exigerServiceOuvert(jury)
         let lignes = try await lignes(jury)
         guard !lignes.isEmpty else {
             throw ServiceError.conflict("jury.vide", "Le jury \(jury.code) n'a aucun candidat : répartissez les candidats avant de l'ouvrir.")
@@ -82,7 +94,8 @@ struct Seance: Sendable {
     /// Records a point de jury (a unit's grade of this session raised) or the decision raised to
     /// admis, for a candidate of the jury, with its reason; returns his new line.
     func intervenir(_ jury: Jury, _ demande: Demande, par appelant: InternalIdentity) async throws -> Projection.Ligne {
-        try await database.transaction { connection in
+        try await exigerServiceOuvert(jury)
+        return try await database.transaction { connection in
             guard try await jurys.verrouiller(jury.id, on: connection) == .ouvert else {
                 throw ServiceError.conflict(
                     "jury.etat", "Le jury \(jury.code) n'est pas ouvert : \(jury.etat == .clos ? "clos, il ne change plus sans réouverture par le gestionnaire" : "le gestionnaire ne l'a pas encore ouvert").")
@@ -150,6 +163,7 @@ struct Seance: Sendable {
     /// revision, `deliberation.resultat.arrete` for each and `deliberation.jury.clos`, all in one
     /// transaction with the journal's row; the PV de tenue gets its next version.
     func clore(_ jury: Jury, par appelant: InternalIdentity) async throws -> Cloture {
+        try await exigerServiceOuvert(jury)
         let cloture = try await database.transaction { connection -> Cloture in
             guard try await jurys.verrouiller(jury.id, on: connection) == .ouvert else {
                 throw ServiceError.conflict("jury.etat", "Le jury \(jury.code) n'est pas ouvert : il ne peut pas être clos.")
@@ -198,6 +212,7 @@ struct Seance: Sendable {
     /// The gestionnaire reopens a closed jury, with his reason: the jury may change again and will
     /// close with a new PV version and higher result revisions.
     func rouvrir(_ jury: Jury, motif: String, par appelant: InternalIdentity) async throws {
+        try await exigerServiceOuvert(jury)
         try await database.transaction { connection in
             guard try await jurys.verrouiller(jury.id, on: connection) == .clos else {
                 throw ServiceError.conflict("jury.etat", "Le jury \(jury.code) n'est pas clos : il n'y a rien à rouvrir.")

@@ -259,6 +259,41 @@ struct JuryTests {
         }
     }
 
+    @Test("a candidate's file shows his closed result once the results are published, never before; the dashboard's progress")
+    func resultatPublie() async throws {
+        try await Banc.avecService { banc in
+            _ = try await Self.trois(banc)
+            let base = "/v1/sessions/\(banc.session)/jurys"
+            _ = try await banc.appel(.post, base, json: Self.jury("J01"))
+            _ = try await banc.appel(.post, "\(base)/repartition")
+            _ = try await banc.appel(.post, "\(base)/J01/ouverture", json: "{}")
+            let n1: Set<String> = ["candidat:N1"]
+            struct Resultats: Decodable { var items: [Item]; var message: String?; struct Item: Decodable { var decision: String; var moyenne: String? } }
+
+            var avant = try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self)
+            #expect(avant.items.isEmpty && avant.message != nil, "nothing before the closing")
+            #expect(try await banc.appel(.post, "\(base)/J01/cloture", .presidentJury, scopes: ["jury:\(banc.session):J01"]).status == .ok)
+            avant = try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self)
+            #expect(avant.items.isEmpty, "closed but not published: still nothing, for the candidate")
+            #expect(try await banc.appel(.get, "/v1/candidats/N1/resultat").json(Resultats.self).items.isEmpty, "nor for the gestionnaire's file")
+
+            let session = try SessionCode(banc.session)
+            try await banc.livrer(ServiceOuvert(session: session, service: .publication, ouvertPar: "test"), producteur: "reglementation")
+            let publie = try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self)
+            #expect(publie.items.map(\.decision) == ["admis"] && publie.items.first?.moyenne == "14,00")
+            try await banc.livrer(ServiceFerme(session: session, service: .publication, fermePar: "test"), producteur: "reglementation")
+            #expect(try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self).items.count == 1,
+                    "closing the step does not hide what was published")
+            #expect(try await banc.appel(.get, "/v1/candidats/N2/resultat", .candidat, scopes: n1).status == .forbidden)
+
+            struct Avancement: Decodable { var candidats: Int; var repartis: Int; var jurysClos: Int; var resultatsArretes: Int; var admis: Int; var resultatsPublies: Bool }
+            let avancement = try await banc.appel(.get, "/v1/sessions/\(banc.session)/avancement").json(Avancement.self)
+            #expect(avancement.candidats == 3 && avancement.repartis == 3 && avancement.jurysClos == 1)
+            #expect(avancement.resultatsArretes == 3 && avancement.admis == 1 && avancement.resultatsPublies)
+            #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/avancement", .presidentJury).status == .forbidden)
+        }
+    }
+
     @Test("a jury with missing grades opens only with the gestionnaire's reason, and cannot close while they miss")
     func notesManquantes() async throws {
         try await Banc.avecService { banc in

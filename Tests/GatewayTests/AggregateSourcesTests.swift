@@ -1,6 +1,8 @@
 import Contracts
 import Domain
+import Deliberation
 import Foundation
+import Referentiel
 import Hummingbird
 import HummingbirdTesting
 @testable import Evaluation
@@ -64,11 +66,16 @@ struct AggregateSourcesTests {
                         let copie = Evaluation.ReferentielRepository(database: database)
                         try await database.transaction { try await copie.enregistrer(try Self.ouverte(code), on: $0) }
                     }) { evaluation in
-                        try await Passerelle.avec(services: [
-                            "reglementation": reglementation, "inscription": inscription.url,
-                            "organisation": organisation, "evaluation": evaluation,
-                        ]) { p in
-                            try await Self.verifier(p, code: code)
+                        try await Self.enService(DeliberationService.self, preparer: { database in
+                            let copie = ReferentielReglementation(database: database)
+                            try await database.transaction { try await copie.enregistrer(try Self.ouverte(code), on: $0) }
+                        }) { deliberation in
+                            try await Passerelle.avec(services: [
+                                "reglementation": reglementation, "inscription": inscription.url,
+                                "organisation": organisation, "evaluation": evaluation, "deliberation": deliberation,
+                            ]) { p in
+                                try await Self.verifier(p, code: code)
+                            }
                         }
                     }
                 }
@@ -118,13 +125,14 @@ struct AggregateSourcesTests {
         let correcteur = try await p.jeton(try await p.compte(.correcteur, habilitations: ["lot:\(UUID().uuidString.lowercased())"]))
         let etablissement = try await p.jeton(try await p.compte(.etablissement, habilitations: ["uai:\(InscriptionEnAval.uai())"]))
         for (jeton, cible) in [(candidat, autre), (correcteur, numero), (etablissement, numero)] {
-            for chemin in ["/api/v1/organisation/candidats/\(cible)/convocation", "/api/v1/evaluation/candidats/\(cible)/notes"] {
+            for chemin in ["/api/v1/organisation/candidats/\(cible)/convocation", "/api/v1/evaluation/candidats/\(cible)/notes",
+                           "/api/v1/deliberation/candidats/\(cible)/resultat"] {
                 let reponse = try await p.appel(.get, chemin, jeton: jeton)
                 #expect(reponse.status == .forbidden, "\(chemin): \(reponse.status) \(reponse.texte)")
             }
         }
         for jeton in [candidat, correcteur, etablissement] {
-            for service in ["organisation", "evaluation"] {
+            for service in ["organisation", "evaluation", "deliberation"] {
                 #expect(try await p.appel(.get, "/api/v1/\(service)/sessions/\(code)/avancement", jeton: jeton).status == .forbidden)
             }
         }

@@ -43,15 +43,15 @@ struct AggregationTests {
                 #expect(duree >= .milliseconds(400), "the silent service was waited for up to its timeout: \(duree)")
                 let agregat = try reponse.json(Agregat.self)
                 #expect(!agregat.complet)
-                #expect(Set(agregat.parties.keys) == ["candidature", "convocation", "notes"])
+                #expect(Set(agregat.parties.keys) == ["candidature", "convocation", "notes", "resultat"])
                 #expect(agregat.parties["candidature"]?.etat == "absent")
                 #expect(agregat.parties["convocation"]?.etat == "indisponible")
                 #expect(agregat.parties["convocation"]?.raison == "délai dépassé")
-                for partie in ["notes"] {
+                for partie in ["notes", "resultat"] {
                     #expect(agregat.parties[partie]?.etat == "indisponible", "\(partie)")
                     #expect(agregat.parties[partie]?.raison == "ne répond pas", "\(partie)")
                 }
-                #expect(agregat.manquants.map(\.service) == ["evaluation", "organisation"])
+                #expect(agregat.manquants.map(\.service) == ["deliberation", "evaluation", "organisation"])
                 #expect(agregat.manquants.allSatisfy { $0.etat == "indisponible" && !($0.raison ?? "").isEmpty })
 
                 // Several at once: each waits on its own deadline and answers the same.
@@ -96,7 +96,7 @@ struct AggregationTests {
                 #expect(donnees["code"] as? String == code)
                 #expect(donnees["ouvertePar"] as? String == gestionnaire.id)
                 #expect(agregat.parties["notes"]?.raison == "délai dépassé")
-                #expect(agregat.manquants.map(\.service) == ["evaluation", "inscription", "organisation"])
+                #expect(agregat.manquants.map(\.service) == ["deliberation", "evaluation", "inscription", "organisation"])
                 #expect(!agregat.complet)
 
                 let candidat = try await p.jeton(try await p.compte(.candidat, habilitations: ["candidat:ine2"]))

@@ -153,6 +153,8 @@ struct ServiceRoutesMatrixTests {
         "deliberation GET /v1/sessions/{code}/baremes": "AGPD",
         "deliberation POST /v1/sessions/{code}/simulation": "AGPD",
         "deliberation GET /v1/sessions/{code}/notes-manquantes": "AG",
+        "deliberation GET /v1/sessions/{code}/avancement": "AG",
+        "deliberation GET /v1/candidats/{id}/resultat": "AGK",
         "deliberation GET /v1/sessions/{code}/statistiques": "AG",
         "deliberation GET /v1/sessions/{code}/jurys": "AGPD",
         "deliberation POST /v1/sessions/{code}/jurys": "G",

@@ -31,6 +31,7 @@ public enum DeliberationService: CycladesService {
         return ServiceParts(
             router: runtime.router { api in
                 SimulationRoutes(referentiel: referentiel).add(to: api)
+                ResultatRoutes(resultats: ResultatRepository(database: database)).add(to: api)
                 // A closed session: read only, and nothing for an établissement.
                 let session = api.add(middleware: SessionCloseGarde(referentiel: referentiel))
                 PreparationRoutes(projection: projection).add(to: session)

@@ -23,7 +23,15 @@ struct CopieRepository: Sendable {
     private var logger: Logger { database.logger }
 
     func handlers() -> MessageHandlers {
-        var handlers = referentiel.handlers()
+        var handlers = referentiel.handlers { changement, context in
+            // The publication step opened: the results become the candidates' to see (for good:
+            // closing the step later does not hide them again).
+            if case .serviceOuvert(let ouvert) = changement, ouvert.service == .publication {
+                try await context.connection.query(SQL.query(
+                    "UPDATE \(database.table("sessions")) SET resultats_publies_le = COALESCE(resultats_publies_le, now()) WHERE code = $1",
+                    ouvert.session.value), logger: logger)
+            }
+        }
         // A session's candidatures come by the thousand: one statement per delivery batch.
         handlers.onBatch(CandidatureValidee.self) { envelopes, context in
             try await enregistrer(envelopes.map(\.payload.candidature), on: context.connection)

@@ -83,25 +83,27 @@ struct AggregateRoutes: Sendable {
 
     /// The parts of a session's dashboard (also shown by the gestionnaire's web page). Only
     /// services that exist and routes they serve: `AggregateSourcesTests` asks every source of
-    /// every aggregate of the real services and fails on a 404 or 5xx. Délibération and
-    /// publication add their parts (`avancement`) with their services.
+    /// every aggregate of the real services and fails on a 404 or 5xx. Publication adds its part
+    /// with its service.
     static func tableauDeBord(_ code: String) -> [Source] {
         [
             Source(name: "session", service: "reglementation", path: "/v1/sessions/\(code)"),
             Source(name: "inscriptions", service: "inscription", path: "/v1/sessions/\(code)/statistiques"),
             Source(name: "organisation", service: "organisation", path: "/v1/sessions/\(code)/avancement"),
             Source(name: "notes", service: "evaluation", path: "/v1/sessions/\(code)/avancement"),
+            Source(name: "deliberation", service: "deliberation", path: "/v1/sessions/\(code)/avancement"),
         ]
     }
 
     /// The parts of a candidate's file (also shown by the candidate's web page); `id` is the
-    /// candidate's identifier as his scope carries it (`candidat:<id>`). Délibération
-    /// (`resultat`) and publication (`documents`) add theirs with their services.
+    /// candidate's identifier as his scope carries it (`candidat:<id>`). Publication
+    /// (`documents`) adds its part with its service.
     static func dossier(_ id: String) -> [Source] {
         [
             Source(name: "candidature", service: "inscription", path: "/v1/candidats/\(id)/candidature"),
             Source(name: "convocation", service: "organisation", path: "/v1/candidats/\(id)/convocation"),
             Source(name: "notes", service: "evaluation", path: "/v1/candidats/\(id)/notes"),
+            Source(name: "resultat", service: "deliberation", path: "/v1/candidats/\(id)/resultat"),
         ]
     }
 }

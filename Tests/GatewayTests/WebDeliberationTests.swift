@@ -102,6 +102,16 @@ struct WebDeliberationTests {
                 ], csrf: csrf)
                 #expect(double.status == .unprocessableContent && double.texte.contains("existe déjà"))
 
+                // In preparation, its day, centre and composition change from the same page.
+                let uaiCentre = AuthorizationMatrixTests.uai()
+                let modifie = try await navigateur.post("/deliberation/jurys/modification", [
+                    ("session", aval.session), ("code", "J01"), ("specialite", "PATISSIER"), ("president", "Mme Levain"),
+                    ("date", "2031-07-03"), ("centre", uaiCentre), ("membres", "M. Blé ; enseignant\nMme Four ; professionnel"),
+                ], csrf: csrf)
+                #expect(modifie.texte.contains("Jury J01 modifié."), "\(modifie.texte)")
+                #expect(modifie.texte.contains("03/07/2031") && modifie.texte.contains(#"value="\#(uaiCentre)""#))
+                #expect(!modifie.texte.contains("devrait compter des enseignants et des professionnels"), "parity now kept")
+
                 let repartis = try await navigateur.post("/deliberation/jurys/repartition", [("session", aval.session)], csrf: csrf)
                 #expect(repartis.texte.contains("3 candidat(s) réparti(s)."), "\(repartis.texte)")
                 let ouvert = try await navigateur.post("/deliberation/jurys/ouverture", [("session", aval.session), ("jury", "J01")], csrf: csrf)

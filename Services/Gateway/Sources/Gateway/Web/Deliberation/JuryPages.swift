@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,7 +13,7 @@ import ServiceKit
 /// | page | who |
 /// |---|---|
 /// | `/deliberation/jurys?session=…` (GET) | gestionnaire, admin |
-/// | `/deliberation/jurys` (POST: create), `/deliberation/jurys/repartition`, `/deliberation/jurys/ouverture`, `/deliberation/jurys/reouverture` | gestionnaire |
+/// | `/deliberation/jurys` (POST: create), `/deliberation/jurys/modification`, `/deliberation/jurys/repartition`, `/deliberation/jurys/ouverture`, `/deliberation/jurys/reouverture` | gestionnaire |
 /// | `/deliberation/seance?session=…&jury=…[&candidat=…]` (GET), `/deliberation/seance/intervention`, `/deliberation/seance/cloture` (POST) | président (his juries), gestionnaire (reads) |
 /// | `/deliberation/pv?session=…&jury=…` | gestionnaire, admin, président (his juries), chef de centre (his centre's) |
 /// | `/centre-deliberation` | chef de centre: the juries of his centre in the open sessions |
@@ -30,6 +31,7 @@ struct JuryPages: Sendable {
         var centre: String?
         var date: String?
         var president: String
+        var membres: [Membre]
         var etat: String
         var versionPV: Int
         var candidats: Int
@@ -70,6 +72,7 @@ struct JuryPages: Sendable {
         var nom: String?
     }
 
+    struct Membre: Decodable { var nom: String; var qualite: String }
     struct Intervention: Decodable { var unite: String; var note: Int?; var motif: String }
     struct Unite: Decodable { var unite: String; var coefficient: Int?; var note: String?; var libelleStatut: String }
     struct Manque: Decodable { var unite: String; var motif: String }
@@ -81,6 +84,10 @@ struct JuryPages: Sendable {
         var specialite: String
         var president: String
         var date: String
+        /// The form's values: the day as typed (`AAAA-MM-JJ`), the centre's UAI, one member a line.
+        var dateSaisie: String
+        var centre: String
+        var membres: String
         var candidats: Int
         var etat: String
         var classeEtat: String
@@ -164,30 +171,31 @@ struct JuryPages: Sendable {
             return await jurys(request.uri.queryParameters.get("session") ?? "", caller, request, context)
         }
 
-        web.post("deliberation/jurys") { request, context -> Response in
-            let caller = try context.caller()
-            let form = try await WebForm.read(request)
-            let session = form.raw("session")
-            var membres: [[String: String]] = []
-            for ligne in form.raw("membres").split(whereSeparator: \.isNewline) {
-                let parties = ligne.split(separator: ";", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard let nom = parties.first, !nom.isEmpty else { continue }
-                let qualite = parties.count > 1 && parties[1].lowercased().hasPrefix("pro") ? "professionnel" : "enseignant"
-                membres.append(["nom": nom, "qualite": qualite])
+        // Creation (POST …/jurys) and, in preparation, change of the centre, day and composition
+        // (PUT …/jurys/{code}): one form's fields, one body.
+        for (chemin, modification) in [("deliberation/jurys", false), ("deliberation/jurys/modification", true)] {
+            web.post(RouterPath(chemin)) { request, context -> Response in
+                let caller = try context.caller()
+                let form = try await WebForm.read(request)
+                let session = form.raw("session")
+                let code = form.raw("code")
+                let corps: [String: Any] = [
+                    "code": code, "specialite": form.raw("specialite"), "president": form.raw("president"),
+                    "date": form.raw("date"), "centre": form.raw("centre"), "membres": Self.membres(form.raw("membres")),
+                ]
+                let base = "/sessions/\(Affichage.requete(session))/jurys"
+                let answer = try await deliberation.appel(
+                    modification ? .put : .post, modification ? "\(base)/\(Affichage.requete(code))" : base, as: caller,
+                    contentType: "application/json", body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: corps)))
+                if (200..<300).contains(answer.status.code) {
+                    return await jurys(session, caller, request, context,
+                                       succes: "Jury \(code.uppercased()) \(modification ? "modifié" : "créé").")
+                }
+                let refus = deliberation.refus(answer)
+                let detail = refus.details.map(\.message).joined(separator: " ")
+                return await jurys(session, caller, request, context, refus: detail.isEmpty ? refus.message : detail,
+                                   status: refus.status.code < 500 ? .unprocessableContent : refus.status)
             }
-            let corps: [String: Any] = [
-                "code": form.raw("code"), "specialite": form.raw("specialite"), "president": form.raw("president"),
-                "date": form.raw("date"), "centre": form.raw("centre"), "membres": membres,
-            ]
-            let answer = try await deliberation.appel(
-                .post, "/sessions/\(Affichage.requete(session))/jurys", as: caller, contentType: "application/json",
-                body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: corps)))
-            if answer.status == .created {
-                return await jurys(session, caller, request, context, succes: "Jury \(form.raw("code").uppercased()) créé.")
-            }
-            let refus = deliberation.refus(answer)
-            let detail = refus.details.map(\.message).joined(separator: " ")
-            return await jurys(session, caller, request, context, refus: detail.isEmpty ? refus.message : detail, status: .unprocessableContent)
         }
 
         web.post("deliberation/jurys/repartition") { request, context -> Response in
@@ -375,11 +383,23 @@ struct JuryPages: Sendable {
     static func ligne(_ jury: Jury, session: String) -> LigneJury {
         let lien = "session=\(Affichage.requete(session))&jury=\(Affichage.requete(jury.code))"
         return LigneJury(
-            code: jury.code, specialite: jury.specialite, president: jury.president, date: jury.date ?? "—",
+            code: jury.code, specialite: jury.specialite, president: jury.president, date: jury.date.map(DateFrancaise.jour) ?? "—",
+            dateSaisie: jury.date ?? "", centre: jury.centre ?? "",
+            membres: jury.membres.map { "\($0.nom) ; \($0.qualite)" }.joined(separator: "\n"),
             candidats: jury.candidats, etat: Self.etat(jury.etat),
             classeEtat: jury.etat == "clos" ? "etat--ok" : jury.etat == "ouvert" ? "etat--attente" : "etat--neutre",
             avertissements: jury.avertissements, seance: "/deliberation/seance?\(lien)", pv: "/deliberation/pv?\(lien)",
             ouvrable: jury.etat == "preparation", rouvrable: jury.etat == "clos")
+    }
+
+    /// « Nom ; enseignant » or « Nom ; professionnel », one member a line.
+    static func membres(_ texte: String) -> [[String: String]] {
+        texte.split(whereSeparator: \.isNewline).compactMap { ligne in
+            let parties = ligne.split(separator: ";", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let nom = parties.first, !nom.isEmpty else { return nil }
+            let qualite = parties.count > 1 && parties[1].lowercased().hasPrefix("pro") ? "professionnel" : "enseignant"
+            return ["nom": nom, "qualite": qualite]
+        }
     }
 
     static func etat(_ etat: String) -> String {

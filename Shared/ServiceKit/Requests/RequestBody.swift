@@ -50,4 +50,19 @@ extension ServiceRequestContext {
     public func parametre(_ name: String) -> String {
         parameters.get(name) ?? ""
     }
+
+    /// The candidate of a `/candidats/:id/…` route of a candidate's file: his identifier as his
+    /// habilitation carries it (`candidat:<id>`), 1 to 64 characters, or a French 422. A
+    /// candidate asking for another's gets a 403 with `refus`.
+    public func candidatDuChemin(refus: String) throws(ServiceError) -> String {
+        let id = parametre("id")
+        guard (1...64).contains(id.count) else {
+            throw ServiceError.invalid("candidat.identifiant", "Identifiant de candidat invalide (1 à 64 caractères).",
+                                       details: [.init(location: "id", code: "candidat.identifiant", message: "1 à 64 caractères.")])
+        }
+        if let identity, identity.role == .candidat, !identity.hasScope("candidat", id) {
+            throw ServiceError.forbidden(refus)
+        }
+        return id
+    }
 }

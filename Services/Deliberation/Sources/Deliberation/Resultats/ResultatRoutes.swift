@@ -26,15 +26,8 @@ struct ResultatRoutes: Sendable {
 
         // The identifier is the numéro candidat, as the candidate's habilitation carries it.
         group.get("candidats/:id/resultat") { _, context -> Resultats in
-            let appelant = try context.require(.candidat, .gestionnaire, .admin)
-            let id = context.parametre("id")
-            guard (1...64).contains(id.count) else {
-                throw ServiceError.invalid("candidat.identifiant", "Identifiant de candidat invalide (1 à 64 caractères).",
-                                           details: [.init(location: "id", code: "candidat.identifiant", message: "1 à 64 caractères.")])
-            }
-            if appelant.role == .candidat && !appelant.hasScope("candidat", id) {
-                throw ServiceError.forbidden("Accès refusé : ce résultat n'est pas le vôtre.")
-            }
+            try context.require(.candidat, .gestionnaire, .admin)
+            let id = try context.candidatDuChemin(refus: "Accès refusé : ce résultat n'est pas le vôtre.")
             let publies = try await resultats.publies(numeros: [id])
             return Resultats(items: publies, message: publies.isEmpty ? "Votre résultat sera visible ici dès sa publication." : nil)
         }

@@ -80,15 +80,8 @@ struct SuiviRoutes: Sendable {
         // result, once the deliberation lifts the anonymity; until then his file says so. Only the
         // candidate himself (his scope) and the gestionnaire may ask — never a grader.
         group.get("candidats/:id/notes") { _, context -> NotesCandidat in
-            let appelant = try context.require(.candidat, .gestionnaire, .admin)
-            let id = context.parametre("id")
-            guard (1...64).contains(id.count) else {
-                throw ServiceError.invalid("candidat.identifiant", "Identifiant de candidat invalide (1 à 64 caractères).",
-                                           details: [.init(location: "id", code: "candidat.identifiant", message: "1 à 64 caractères.")])
-            }
-            if appelant.role == .candidat && !appelant.hasScope("candidat", id) {
-                throw ServiceError.forbidden("Accès refusé : ces notes ne sont pas les vôtres.")
-            }
+            try context.require(.candidat, .gestionnaire, .admin)
+            let id = try context.candidatDuChemin(refus: "Accès refusé : ces notes ne sont pas les vôtres.")
             return NotesCandidat(candidat: id, disponibles: false, notes: [],
                                  message: "Les copies sont notées sous anonymat : les notes sont communiquées avec le résultat, après la délibération.")
         }

@@ -44,18 +44,9 @@ struct AvancementRoutes: Sendable {
 
         group.get("candidats/:id/convocation") { _, context -> Liste<AvancementRepository.ConvocationCandidat> in
             let appelant = try context.require(.candidat, .gestionnaire, .admin)
-            let id = context.parametre("id")
-            guard (1...64).contains(id.count) else {
-                throw ServiceError.invalid("candidat.identifiant", "Identifiant de candidat invalide (1 à 64 caractères).",
-                                           details: [.init(location: "id", code: "candidat.identifiant", message: "1 à 64 caractères.")])
-            }
-            let numeros: [String]
-            if appelant.role == .candidat {
-                guard appelant.hasScope("candidat", id) else { throw Portee.refusConvocation }
-                numeros = Portee.numeros(appelant)
-            } else {
-                numeros = [id]
-            }
+            let id = try context.candidatDuChemin(refus: Portee.refusConvocation.message)
+            // A candidate sees the convocations of every numéro his habilitations carry.
+            let numeros = appelant.role == .candidat ? Portee.numeros(appelant) : [id]
             return Liste(items: try await avancement.convocations(numeros: numeros))
         }
     }

@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ContractsTests", dependencies: ["Contracts", "Messaging", "Domain"],
+            name: "ContractsTests", dependencies: ["Contracts", "Messaging", "Domain", "TestSupport"],
             resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(
             name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ import Contracts
 import Domain
 import Foundation
 import Testing
+import TestSupport
 
 /// Délibération's contracts against their golden JSON (see `GoldenContractTests`), the golden
 /// files against the AsyncAPI document's schemas (`Shared/Contracts/asyncapi.yaml`).
@@ -64,31 +65,8 @@ struct DeliberationContractTests {
                 assert not errors, name + ": " + "; ".join(e.message for e in errors)
                 print("OK", name)
             """
-        let (status, sortie) = try await Self.python(["-c", script, document, golden])
+        let (status, sortie) = try await Python.executer(["-c", script, document, golden])
         #expect(status == 0, "\(sortie)")
         #expect(sortie.contains("OK deliberation.resultat.arrete") && sortie.contains("OK deliberation.jury.clos"), "\(sortie)")
-    }
-
-    static func python(_ arguments: [String]) async throws -> (Int32, String) {
-        let python = ProcessInfo.processInfo.environment["CYCLADES_PYTHON"] ?? "python3"
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = [python] + arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                process.standardInput = FileHandle.nullDevice
-                do {
-                    try process.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
     }
 }

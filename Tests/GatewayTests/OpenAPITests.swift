@@ -12,7 +12,7 @@ import TestSupport
 struct OpenAPITests {
     @Test("openapi-spec-validator accepts the document")
     func valid() async throws {
-        let (status, sortie) = try await DocumentOpenAPI.python(["-m", "openapi_spec_validator", DocumentOpenAPI.fichier.path])
+        let (status, sortie) = try await Python.executer(["-m", "openapi_spec_validator", DocumentOpenAPI.fichier.path])
         #expect(status == 0, "\(sortie)")
         #expect(sortie.contains("OK"), "\(sortie)")
     }
@@ -93,35 +93,10 @@ enum DocumentOpenAPI {
                         operations.append(method.upper() + " " + path)
             print(json.dumps(operations))
             """
-        let (status, sortie) = try await python(["-c", script, fichier.path])
+        let (status, sortie) = try await Python.executer(["-c", script, fichier.path])
         guard status == 0, let line = sortie.split(separator: "\n").last,
               let operations = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String]
         else { throw TestStackError("reading the document failed: \(sortie)") }
         return Set(operations)
-    }
-
-    /// Runs `python3 ARGS` (`CYCLADES_PYTHON` to choose another) on a thread of its own; returns
-    /// its exit status and its output (stdout and stderr).
-    static func python(_ arguments: [String]) async throws -> (Int32, String) {
-        let python = ProcessInfo.processInfo.environment["CYCLADES_PYTHON"] ?? "python3"
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = [python] + arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                process.standardInput = FileHandle.nullDevice
-                do {
-                    try process.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
     }
 }

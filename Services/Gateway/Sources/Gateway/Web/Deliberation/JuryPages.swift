@@ -368,7 +368,7 @@ struct JuryPages: Sendable {
                     numero: c.numero, nom: c.nom, decision: c.libelleDecision, moyenne: c.moyenne ?? "—", points: c.explicationPoints,
                     unites: c.unites, manques: c.manques,
                     interventions: c.interventions.map { i in
-                        (i.unite.isEmpty ? "Décision : admis" : "\(i.unite) : \(i.note.map { Self.note($0) } ?? "")") + " — \(i.motif)"
+                        (i.unite.isEmpty ? "Décision : admis" : "\(i.unite) : \(i.note.flatMap { try? Centiemes($0).affichage } ?? "")") + " — \(i.motif)"
                     },
                     unitesRelevables: c.unites.filter { ($0.note ?? "").first?.isNumber == true }.map(\.unite),
                     ajourne: c.decision == "ajourne" && c.moyenne != nil)
@@ -409,10 +409,5 @@ struct JuryPages: Sendable {
         case "clos": "clos"
         default: etat
         }
-    }
-
-    /// Hundredths as « 12,50 ».
-    static func note(_ centiemes: Int) -> String {
-        "\(centiemes / 100),\(centiemes % 100 < 10 ? "0" : "")\(centiemes % 100)"
     }
 }

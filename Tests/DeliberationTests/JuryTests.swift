@@ -50,8 +50,8 @@ struct JuryTests {
 
     /// Three BOULANGER candidates, every grade consolidated: N1 at 14 everywhere, N2 at 9,95
     /// (U60 9,50, the rest 10 — borderline), N3 at 6.
-    static func trois(_ banc: Banc) async throws -> [CandidatureEtat] {
-        let candidats = try ["N1", "N2", "N3"].map { try banc.candidature(numero: $0) }
+    static func trois(_ banc: Banc, numeros: [String] = ["N1", "N2", "N3"]) async throws -> [CandidatureEtat] {
+        let candidats = try numeros.map { try banc.candidature(numero: $0) }
         for candidature in candidats { try await banc.livrer(CandidatureValidee(candidature), producteur: "inscription") }
         for unite in unites {
             try await banc.consolider(unite, [(candidats[0], "14"), (candidats[1], unite == "U60" ? "8,5" : "10"), (candidats[2], "6")])
@@ -262,29 +262,32 @@ struct JuryTests {
     @Test("a candidate's file shows his closed result once the results are published, never before; the dashboard's progress")
     func resultatPublie() async throws {
         try await Banc.avecService { banc in
-            _ = try await Self.trois(banc)
+            // Numéros candidats are unique across sessions (Inscription's one sequence): this
+            // test's own, so that no other session's published result answers for them.
+            let (premier, second) = ("P" + UUID().uuidString.prefix(7), "Q" + UUID().uuidString.prefix(7))
+            _ = try await Self.trois(banc, numeros: [premier, second, "R" + UUID().uuidString.prefix(7)])
             let base = "/v1/sessions/\(banc.session)/jurys"
             _ = try await banc.appel(.post, base, json: Self.jury("J01"))
             _ = try await banc.appel(.post, "\(base)/repartition")
             _ = try await banc.appel(.post, "\(base)/J01/ouverture", json: "{}")
-            let n1: Set<String> = ["candidat:N1"]
+            let n1: Set<String> = ["candidat:\(premier)"]
             struct Resultats: Decodable { var items: [Item]; var message: String?; struct Item: Decodable { var decision: String; var moyenne: String? } }
 
-            var avant = try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self)
+            var avant = try await banc.appel(.get, "/v1/candidats/\(premier)/resultat", .candidat, scopes: n1).json(Resultats.self)
             #expect(avant.items.isEmpty && avant.message != nil, "nothing before the closing")
             #expect(try await banc.appel(.post, "\(base)/J01/cloture", .presidentJury, scopes: ["jury:\(banc.session):J01"]).status == .ok)
-            avant = try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self)
+            avant = try await banc.appel(.get, "/v1/candidats/\(premier)/resultat", .candidat, scopes: n1).json(Resultats.self)
             #expect(avant.items.isEmpty, "closed but not published: still nothing, for the candidate")
-            #expect(try await banc.appel(.get, "/v1/candidats/N1/resultat").json(Resultats.self).items.isEmpty, "nor for the gestionnaire's file")
+            #expect(try await banc.appel(.get, "/v1/candidats/\(premier)/resultat").json(Resultats.self).items.isEmpty, "nor for the gestionnaire's file")
 
             let session = try SessionCode(banc.session)
             try await banc.livrer(ServiceOuvert(session: session, service: .publication, ouvertPar: "test"), producteur: "reglementation")
-            let publie = try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self)
+            let publie = try await banc.appel(.get, "/v1/candidats/\(premier)/resultat", .candidat, scopes: n1).json(Resultats.self)
             #expect(publie.items.map(\.decision) == ["admis"] && publie.items.first?.moyenne == "14,00")
             try await banc.livrer(ServiceFerme(session: session, service: .publication, fermePar: "test"), producteur: "reglementation")
-            #expect(try await banc.appel(.get, "/v1/candidats/N1/resultat", .candidat, scopes: n1).json(Resultats.self).items.count == 1,
+            #expect(try await banc.appel(.get, "/v1/candidats/\(premier)/resultat", .candidat, scopes: n1).json(Resultats.self).items.count == 1,
                     "closing the step does not hide what was published")
-            #expect(try await banc.appel(.get, "/v1/candidats/N2/resultat", .candidat, scopes: n1).status == .forbidden)
+            #expect(try await banc.appel(.get, "/v1/candidats/\(second)/resultat", .candidat, scopes: n1).status == .forbidden)
 
             struct Avancement: Decodable { var candidats: Int; var repartis: Int; var jurysClos: Int; var resultatsArretes: Int; var admis: Int; var resultatsPublies: Bool }
             let avancement = try await banc.appel(.get, "/v1/sessions/\(banc.session)/avancement").json(Avancement.self)

@@ -29,7 +29,9 @@ struct DeliberationContractTests {
     @Test func juryClos() throws {
         try GoldenContractTests.check(JuryClos(
             session: try SessionCode("BP-2027-06-N"), jury: "J01", specialite: "BOULANGER", candidats: 42, admis: 30, versionPV: 2,
-            closPar: "president-jury-1"))
+            closPar: "president-jury-1",
+            resultats: [.init(candidature: UUID(uuidString: "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f")!, numero: "N0042", decision: "admis",
+                              revision: 2, notes: "moyenne=10.64;U10=12.50/obtenue;U20=ABJ/absence_justifiee;U30=14.00/benefice_reporte")]))
     }
 
     /// Every message the AsyncAPI document describes has a golden file, and the golden file (the

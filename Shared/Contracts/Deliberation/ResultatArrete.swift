@@ -99,3 +99,14 @@ public struct ResultatArrete: MessageContract, Equatable {
         self.revision = revision
     }
 }
+
+extension ResultatArrete {
+    /// The grades of the result in one canonical line (`moyenne=10.64;U10=12.50/obtenue;U20=ABS/absente*`,
+    /// `*` for points de jury), as the PV signs them: Publication compares the two, so that no
+    /// grade differs between what the jury signed and what is published.
+    public var notesSignees: String {
+        (["moyenne=\(moyenne ?? "-")"]
+            + unites.sorted { $0.unite < $1.unite }.map { "\($0.unite)=\($0.note ?? "-")/\($0.statut)\($0.pointsDeJury ? "*" : "")" })
+            .joined(separator: ";")
+    }
+}

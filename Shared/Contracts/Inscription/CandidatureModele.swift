@@ -182,13 +182,18 @@ public struct CandidatureEtat: Codable, Sendable, Equatable {
     public var unites: [UniteInscrite]
     /// Aménagements granted so far (empty while none is decided).
     public var amenagements: [MesureAmenagement]
+    /// The candidate agreed that his name be published with his result (public results site,
+    /// outside bodies). Without it his name appears nowhere public. Since v2 of the candidature
+    /// messages; a v1 message (without the field) reads as no consent.
+    public var consentementPublication: Bool
     /// Grows by one at each change; a consumer ignores a revision lower than the one it holds.
     public var revision: Int
 
     public init(
         id: UUID, numero: String, session: SessionCode, candidat: IdentiteCandidat, categorie: CategorieInscription,
         categorieReglementaire: CategorieCandidat, etablissement: EtablissementInscription?, specialite: String,
-        reglementVersion: Int, forme: FormePassage, unites: [UniteInscrite], amenagements: [MesureAmenagement], revision: Int
+        reglementVersion: Int, forme: FormePassage, unites: [UniteInscrite], amenagements: [MesureAmenagement],
+        consentementPublication: Bool = false, revision: Int
     ) {
         self.id = id
         self.numero = numero
@@ -202,6 +207,30 @@ public struct CandidatureEtat: Codable, Sendable, Equatable {
         self.forme = forme
         self.unites = unites
         self.amenagements = amenagements
+        self.consentementPublication = consentementPublication
         self.revision = revision
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, numero, session, candidat, categorie, categorieReglementaire, etablissement, specialite, reglementVersion,
+             forme, unites, amenagements, consentementPublication, revision
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(UUID.self, forKey: .id)
+        numero = try c.decode(String.self, forKey: .numero)
+        session = try c.decode(SessionCode.self, forKey: .session)
+        candidat = try c.decode(IdentiteCandidat.self, forKey: .candidat)
+        categorie = try c.decode(CategorieInscription.self, forKey: .categorie)
+        categorieReglementaire = try c.decode(CategorieCandidat.self, forKey: .categorieReglementaire)
+        etablissement = try c.decodeIfPresent(EtablissementInscription.self, forKey: .etablissement)
+        specialite = try c.decode(String.self, forKey: .specialite)
+        reglementVersion = try c.decode(Int.self, forKey: .reglementVersion)
+        forme = try c.decode(FormePassage.self, forKey: .forme)
+        unites = try c.decode([UniteInscrite].self, forKey: .unites)
+        amenagements = try c.decode([MesureAmenagement].self, forKey: .amenagements)
+        consentementPublication = try c.decodeIfPresent(Bool.self, forKey: .consentementPublication) ?? false
+        revision = try c.decode(Int.self, forKey: .revision)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Messaging
 
-/// `inscription.candidature.modifiee` v1 — a validated candidature changed (choices, identity,
-/// aménagements granted): its whole new state, flat, with a higher `revision`.
+/// `inscription.candidature.modifiee` v2 — a validated candidature changed (choices, identity,
+/// aménagements granted): its whole new state, flat, with a higher `revision`. v2 adds
+/// `consentementPublication`.
 @dynamicMemberLookup
 public struct CandidatureModifiee: MessageContract, Equatable {
     public static let type = "inscription.candidature.modifiee"
-    public static let version = 1
+    public static let version = 2
 
     public var candidature: CandidatureEtat
 

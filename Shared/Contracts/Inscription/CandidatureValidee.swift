@@ -1,12 +1,12 @@
 import Foundation
 import Messaging
 
-/// `inscription.candidature.validee` v1 — a candidature was validated (the candidate's signature):
-/// everything downstream needs, flat (`CandidatureEtat`).
+/// `inscription.candidature.validee` v2 — a candidature was validated (the candidate's signature):
+/// everything downstream needs, flat (`CandidatureEtat`). v2 adds `consentementPublication`.
 @dynamicMemberLookup
 public struct CandidatureValidee: MessageContract, Equatable {
     public static let type = "inscription.candidature.validee"
-    public static let version = 1
+    public static let version = 2
 
     public var candidature: CandidatureEtat
 

@@ -180,14 +180,15 @@ struct Seance: Sendable {
             let encoder = MessageCoding.encoder()
             var entrees: [OutboxWriter.Entry] = []
             var arretes: [SeanceRepository.Arrete] = []
+            var signes: [JuryClos.Arrete] = []
             for ligne in lignes {
                 guard let deliberation = ligne.deliberation else { continue }
                 let revision = (revisions[ligne.dossier.id] ?? 0) + 1
                 arretes.append(.init(dossier: ligne.dossier, deliberation: deliberation, revision: revision,
                                      json: String(decoding: try encoder.encode(deliberation), as: UTF8.self)))
-                entrees.append(try outbox.entry(
-                    Self.evenement(ligne, deliberation, jury: jury, session: session, revision: revision),
-                    aggregate: "candidature:\(ligne.dossier.id.uuidString.lowercased())"))
+                let resultat = Self.evenement(ligne, deliberation, jury: jury, session: session, revision: revision)
+                signes.append(JuryClos.Arrete(resultat))
+                entrees.append(try outbox.entry(resultat, aggregate: "candidature:\(ligne.dossier.id.uuidString.lowercased())"))
             }
             let admis = arretes.filter { $0.deliberation.decision == .admis }.count
             try await depot.arreter(arretes, jury: jury.id, session: jury.session, on: connection)
@@ -198,7 +199,7 @@ struct Seance: Sendable {
             let cloture = Cloture(candidats: lignes.count, admis: admis, versionPV: jury.versionPV + 1)
             entrees.append(try outbox.entry(
                 JuryClos(session: session, jury: jury.code, specialite: jury.specialite, candidats: lignes.count, admis: admis,
-                         versionPV: cloture.versionPV, closPar: appelant.subject),
+                         versionPV: cloture.versionPV, closPar: appelant.subject, resultats: signes),
                 aggregate: "jury:\(jury.id.uuidString.lowercased())"))
             try await outbox.write(entrees, on: connection, logger: logger)
             return cloture

@@ -44,6 +44,7 @@ let package = Package(
         .executable(name: "cyclades-organisation", targets: ["OrganisationMain"]),
         .executable(name: "cyclades-evaluation", targets: ["EvaluationMain"]),
         .executable(name: "cyclades-deliberation", targets: ["DeliberationMain"]),
+        .executable(name: "cyclades-publication", targets: ["PublicationMain"]),
         .executable(name: "cyclades-load", targets: ["Load"]),
         .executable(name: "cyclades-messaging-probe", targets: ["MessagingProbe"]),
     ],
@@ -199,6 +200,12 @@ let package = Package(
               ],
               // The pure engine is its own target (MoteurDeliberation).
               exclude: ["Sources/Moteur"])
+    + service("Publication", executable: "cyclades-publication",
+              dependencies: [
+                  "ServiceKit", "Contracts", "Domain", "Messaging", "Storage", "Referentiel", "Documents",
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "PostgresNIO", package: "postgres-nio"),
+              ])
     + service("Gateway", executable: "cyclades-gateway",
               dependencies: [
                   "ServiceKit", "Domain", "Storage", "Messaging",
@@ -209,6 +216,7 @@ let package = Package(
                   .product(name: "JWTKit", package: "jwt-kit"),
                   .product(name: "PostgresNIO", package: "postgres-nio"),
                   .product(name: "Crypto", package: "swift-crypto"),
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
               ],
               // Mustache pages, static assets, the OpenAPI document it serves.
               resources: [.copy("Templates"), .copy("Public"), .copy("OpenAPI")])
@@ -306,6 +314,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "PublicationTests",
+            dependencies: [
+                "Publication", "Referentiel", "TestSupport", "ServiceTestSupport", "ServiceKit", "Contracts",
+                "Messaging", "Storage", "Domain", "AMQP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "ReferentielTests",
             dependencies: [
                 "Referentiel", "TestSupport", "Contracts", "Messaging", "Storage", "Domain",
@@ -315,7 +331,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription", "Organisation", "Evaluation", "Deliberation", "Messaging", "Referentiel", "Contracts",
+                "Gateway", "TestSupport", "ServiceKit", "Reglementation", "Inscription", "Organisation", "Evaluation", "Deliberation", "Publication", "Messaging", "Referentiel", "Contracts",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

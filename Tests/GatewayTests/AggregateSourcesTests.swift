@@ -1,6 +1,7 @@
 import Contracts
 import Domain
 import Deliberation
+import Publication
 import Foundation
 import Referentiel
 import Hummingbird
@@ -70,11 +71,16 @@ struct AggregateSourcesTests {
                             let copie = ReferentielReglementation(database: database)
                             try await database.transaction { try await copie.enregistrer(try Self.ouverte(code), on: $0) }
                         }) { deliberation in
-                            try await Passerelle.avec(services: [
-                                "reglementation": reglementation, "inscription": inscription.url,
-                                "organisation": organisation, "evaluation": evaluation, "deliberation": deliberation,
-                            ]) { p in
-                                try await Self.verifier(p, code: code)
+                            try await Self.enService(PublicationService.self, preparer: { database in
+                                let copie = ReferentielReglementation(database: database)
+                                try await database.transaction { try await copie.enregistrer(try Self.ouverte(code), on: $0) }
+                            }) { publication in
+                                try await Passerelle.avec(services: [
+                                    "reglementation": reglementation, "inscription": inscription.url, "organisation": organisation,
+                                    "evaluation": evaluation, "deliberation": deliberation, "publication": publication,
+                                ]) { p in
+                                    try await Self.verifier(p, code: code)
+                                }
                             }
                         }
                     }
@@ -126,7 +132,7 @@ struct AggregateSourcesTests {
         let etablissement = try await p.jeton(try await p.compte(.etablissement, habilitations: ["uai:\(InscriptionEnAval.uai())"]))
         for (jeton, cible) in [(candidat, autre), (correcteur, numero), (etablissement, numero)] {
             for chemin in ["/api/v1/organisation/candidats/\(cible)/convocation", "/api/v1/evaluation/candidats/\(cible)/notes",
-                           "/api/v1/deliberation/candidats/\(cible)/resultat"] {
+                           "/api/v1/publication/candidats/\(cible)/resultat"] {
                 let reponse = try await p.appel(.get, chemin, jeton: jeton)
                 #expect(reponse.status == .forbidden, "\(chemin): \(reponse.status) \(reponse.texte)")
             }

@@ -7,6 +7,7 @@ import Organisation
 import Reglementation
 import Evaluation
 import Deliberation
+import Publication
 import ServiceKit
 import Testing
 import TestSupport
@@ -154,7 +155,6 @@ struct ServiceRoutesMatrixTests {
         "deliberation POST /v1/sessions/{code}/simulation": "AGPD",
         "deliberation GET /v1/sessions/{code}/notes-manquantes": "AG",
         "deliberation GET /v1/sessions/{code}/avancement": "AG",
-        "deliberation GET /v1/candidats/{id}/resultat": "AGK",
         "deliberation GET /v1/sessions/{code}/statistiques": "AG",
         "deliberation GET /v1/sessions/{code}/jurys": "AGPD",
         "deliberation POST /v1/sessions/{code}/jurys": "G",
@@ -168,6 +168,14 @@ struct ServiceRoutesMatrixTests {
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/interventions": "P",
         "deliberation POST /v1/sessions/{code}/jurys/{jury}/cloture": "PD",
         "deliberation GET /v1/sessions/{code}/jurys/{jury}/pv.pdf": "AGPD",
+        // The public site's data: the gateway's own identity (role `service`) only.
+        "publication GET /v1/public/generation": "",
+        "publication GET /v1/public/resultats": "",
+        "publication GET /v1/candidats/{id}/resultat": "AGK",
+        "publication GET /v1/sessions/{code}/publication": "AG",
+        "publication POST /v1/sessions/{code}/publication/verification": "G",
+        "publication POST /v1/sessions/{code}/publication/rediffusion": "G",
+        "publication GET /v1/sessions/{code}/resultats": "AGE",
     ]
 
     /// A grade command not handled yet (or never sent) answers 202 « acceptée » to whoever
@@ -191,10 +199,12 @@ struct ServiceRoutesMatrixTests {
                 try await AggregateSourcesTests.enService(OrganisationService.self, preparer: { _ in }) { organisation in
                     try await AggregateSourcesTests.enService(EvaluationService.self, preparer: { _ in }) { evaluation in
                         try await AggregateSourcesTests.enService(DeliberationService.self, preparer: { _ in }) { deliberation in
-                            let urls = Dictionary(uniqueKeysWithValues: zip(
-                                services, [reglementation, inscription.url, organisation, evaluation, deliberation]))
-                            try await Passerelle.avec(services: urls) { p in
-                                try await Self.run(p, session: inscription.session)
+                            try await AggregateSourcesTests.enService(PublicationService.self, preparer: { _ in }) { publication in
+                                let urls = Dictionary(uniqueKeysWithValues: zip(
+                                    services, [reglementation, inscription.url, organisation, evaluation, deliberation, publication]))
+                                try await Passerelle.avec(services: urls) { p in
+                                    try await Self.run(p, session: inscription.session)
+                                }
                             }
                         }
                     }
@@ -273,7 +283,7 @@ struct ServiceRoutesMatrixTests {
         #expect(vues.subtracting(declarees).isEmpty, "rows without a route: \(vues.subtracting(declarees).sorted())")
     }
 
-    static let services = ["reglementation", "inscription", "organisation", "evaluation", "deliberation"]
+    static let services = ["reglementation", "inscription", "organisation", "evaluation", "deliberation", "publication"]
 
     /// `METHOD /v1/path/{param}` of every route a service's router declares.
     static func routes(of name: String) async throws -> [String] {
@@ -285,6 +295,7 @@ struct ServiceRoutesMatrixTests {
         case "inscription": router = try await runtime.router(for: InscriptionService.self)
         case "organisation": router = try await runtime.router(for: OrganisationService.self)
         case "deliberation": router = try await runtime.router(for: DeliberationService.self)
+        case "publication": router = try await runtime.router(for: PublicationService.self)
         default: router = try await runtime.router(for: EvaluationService.self)
         }
         return router.routes.compactMap { route in

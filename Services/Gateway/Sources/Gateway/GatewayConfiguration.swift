@@ -26,6 +26,9 @@ public struct GatewayConfiguration: Sendable {
     /// `$CYCLADES_STACK_DIR/courriels`, else `cyclades-courriels` in the temporary directory):
     /// only the operator may read it, it holds live links.
     public var mailDirectory: String
+    /// Result lookups allowed per address and minute on the public results site
+    /// (`CYCLADES_PUBLIC_LOOKUPS_PER_MINUTE`, 1…10,000,000, default 30).
+    public var publicLookupsPerMinute: Int
 
     public init(environment: [String: String]) throws {
         serviceURLs = [:]
@@ -65,6 +68,11 @@ public struct GatewayConfiguration: Sendable {
         mailDirectory = environment["CYCLADES_MAIL_DIR"]
             ?? environment["CYCLADES_STACK_DIR"].map { "\($0)/courriels" }
             ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("cyclades-courriels")
+        let lookups = environment["CYCLADES_PUBLIC_LOOKUPS_PER_MINUTE"] ?? "30"
+        guard let perMinute = Int(lookups), (1...10_000_000).contains(perMinute) else {
+            throw ConfigurationError.invalid("CYCLADES_PUBLIC_LOOKUPS_PER_MINUTE", lookups)
+        }
+        publicLookupsPerMinute = perMinute
     }
 
     /// A deadline in milliseconds, from 1 ms to 10 minutes.

@@ -15,9 +15,11 @@ public enum GatewayService: CycladesService {
     }
 
     /// The public door builds its whole router (no internal-token group: it authenticates
-    /// users itself); it consumes no events.
+    /// users itself); it consumes no events. Its one long-running part keeps the public results
+    /// site's precomputed pages current.
     public static func build(_ runtime: ServiceRuntime) async throws -> ServiceParts {
-        ServiceParts(router: try await makeRouter(runtime: runtime))
+        let components = try await GatewayComponents(runtime: runtime)
+        return ServiceParts(router: try components.router(), services: [components.rafraichissement])
     }
 
     public static func makeRouter(runtime: ServiceRuntime) async throws -> Router<ServiceRequestContext> {
@@ -38,6 +40,8 @@ struct GatewayComponents: Sendable {
     let configuration: GatewayConfiguration
     let identity: IdentityService
     let directory: ServiceDirectory
+    let resultatsPublics: ResultatsPublics
+    let limiteConsultations: LimiteParAdresse
 
     init(
         runtime: ServiceRuntime, httpClient: HTTPClient = ServiceDirectory.httpClient, limiter: RateLimiter = RateLimiter()
@@ -61,11 +65,20 @@ struct GatewayComponents: Sendable {
         directory = ServiceDirectory(
             urls: configuration.serviceURLs, client: httpClient, tokens: await ServiceTokens(secrets: configuration.serviceTokenSecrets),
             timeout: configuration.serviceTimeout, timeouts: configuration.serviceTimeouts, logger: runtime.logger)
+        resultatsPublics = ResultatsPublics(rendu: RenduResultats(library: try WebRenderer.loadLibrary()))
+        limiteConsultations = LimiteParAdresse(parMinute: configuration.publicLookupsPerMinute)
+    }
+
+    /// Reads Publication's released results into the public site's pages, every second.
+    var rafraichissement: RafraichissementResultats {
+        RafraichissementResultats(directory: directory, resultats: resultatsPublics, logger: runtime.logger)
     }
 
     func router() throws -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         runtime.addHealthRoutes(to: router, publicFacing: true)
+        // Results day's hot path: before every middleware (no session lookup, no CSRF).
+        ResultatsPublicsRoutes(resultats: resultatsPublics, limite: limiteConsultations).add(to: router)
         router.add(middleware: FileMiddleware(
             GatewayService.resource("Public").path, urlBasePath: "/static",
             cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(24 * 3600)])]),

@@ -24,8 +24,7 @@ struct CopieRepository: Sendable {
 
     func handlers() -> MessageHandlers {
         var handlers = referentiel.handlers { changement, context in
-            // The publication step opened: the results become the candidates' to see (for good:
-            // closing the step later does not hide them again).
+            // The publication step opened (the dashboard says so; Publication releases the results).
             if case .serviceOuvert(let ouvert) = changement, ouvert.service == .publication {
                 try await context.connection.query(SQL.query(
                     "UPDATE \(database.table("sessions")) SET resultats_publies_le = COALESCE(resultats_publies_le, now()) WHERE code = $1",

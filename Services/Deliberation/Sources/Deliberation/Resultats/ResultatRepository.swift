@@ -6,8 +6,8 @@ import MoteurDeliberation
 import PostgresNIO
 import Storage
 
-/// Reads of the closed results: a session's progress for the dashboard, a candidate's published
-/// results for his file.
+/// Reads of the closed results: a session's progress for the dashboard. (A candidate reads his
+/// released result from Publication, which reconciles it against the signed PV first.)
 struct ResultatRepository: Sendable {
     let database: Database
 
@@ -46,44 +46,5 @@ struct ResultatRepository: Sendable {
                 resultatsArretes: Int(arretes), admis: Int(admis), resultatsPublies: publies)
         }
         return nil
-    }
-
-    struct Publie: Encodable, Sendable {
-        var session: String
-        var numero: String
-        var specialite: String
-        var decision: String
-        var libelleDecision: String
-        var moyenne: String?
-        var unites: [Unite]
-
-        struct Unite: Encodable, Sendable {
-            var unite: String
-            var libelle: String
-            var note: String?
-            var statut: String
-        }
-    }
-
-    /// The closed results of the candidatures numbered `numeros`, in sessions whose results are
-    /// published only.
-    func publies(numeros: [String]) async throws -> [Publie] {
-        let rows = try await database.query(SQL.query(
-            """
-            SELECT r.session, r.numero, r.specialite, r.deliberation::text FROM \(database.table("resultats")) r
-            JOIN \(database.table("sessions")) s ON s.code = r.session
-            WHERE r.numero = ANY($1) AND s.resultats_publies_le IS NOT NULL
-            ORDER BY r.session DESC
-            """, numeros))
-        let decoder = MessageCoding.decoder()
-        var publies: [Publie] = []
-        for try await (session, numero, specialite, texte) in rows.decode((String, String, String, String).self) {
-            let d = try decoder.decode(Deliberation.self, from: Data(texte.utf8))
-            publies.append(Publie(
-                session: session, numero: numero, specialite: specialite, decision: d.decision.rawValue, libelleDecision: d.decision.libelle,
-                moyenne: d.moyenne?.affichage,
-                unites: d.unites.map { .init(unite: $0.unite, libelle: $0.libelle, note: $0.note?.affichage, statut: $0.statut.libelle) }))
-        }
-        return publies
     }
 }

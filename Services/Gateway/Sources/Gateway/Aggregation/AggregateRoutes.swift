@@ -83,8 +83,7 @@ struct AggregateRoutes: Sendable {
 
     /// The parts of a session's dashboard (also shown by the gestionnaire's web page). Only
     /// services that exist and routes they serve: `AggregateSourcesTests` asks every source of
-    /// every aggregate of the real services and fails on a 404 or 5xx. Publication adds its part
-    /// with its service.
+    /// every aggregate of the real services and fails on a 404 or 5xx.
     static func tableauDeBord(_ code: String) -> [Source] {
         [
             Source(name: "session", service: "reglementation", path: "/v1/sessions/\(code)"),
@@ -92,6 +91,7 @@ struct AggregateRoutes: Sendable {
             Source(name: "organisation", service: "organisation", path: "/v1/sessions/\(code)/avancement"),
             Source(name: "notes", service: "evaluation", path: "/v1/sessions/\(code)/avancement"),
             Source(name: "deliberation", service: "deliberation", path: "/v1/sessions/\(code)/avancement"),
+            Source(name: "publication", service: "publication", path: "/v1/sessions/\(code)/publication"),
         ]
     }
 
@@ -103,7 +103,7 @@ struct AggregateRoutes: Sendable {
             Source(name: "candidature", service: "inscription", path: "/v1/candidats/\(id)/candidature"),
             Source(name: "convocation", service: "organisation", path: "/v1/candidats/\(id)/convocation"),
             Source(name: "notes", service: "evaluation", path: "/v1/candidats/\(id)/notes"),
-            Source(name: "resultat", service: "deliberation", path: "/v1/candidats/\(id)/resultat"),
+            Source(name: "resultat", service: "publication", path: "/v1/candidats/\(id)/resultat"),
         ]
     }
 }

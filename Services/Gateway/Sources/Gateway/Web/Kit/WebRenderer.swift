@@ -117,7 +117,8 @@ struct WebRenderer: Sendable {
         case .gestionnaire:
             [("Tableau de bord", "/gestionnaire"), ("Sessions", "/gestionnaire/sessions"),
              ("Règlements", "/gestionnaire/reglements"), ("Délibérations", "/deliberation/jurys"),
-             ("Simulation de délibération", "/deliberation/simulation"), ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
+             ("Simulation de délibération", "/deliberation/simulation"), ("Publication", "/gestionnaire/publication"),
+             ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .admin: [("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .etablissement:
             [("Accueil", "/etablissement"), ("Candidatures", "/etablissement/inscription"), ("Papillons", "/etablissement/papillons")]

@@ -17,6 +17,8 @@ import ServiceKit
 /// | `/admin`, `/etablissement`, `/etablissement/papillons`, `/correcteur`, `/jury`, `/candidat` | their role |
 /// | `/deliberation/simulation` (`DeliberationPages`) | gestionnaire, président de jury, admin |
 /// | `/deliberation/jurys…`, `/deliberation/seance…`, `/deliberation/pv` (`JuryPages`) | gestionnaire (juries), président (his sittings), admin (reads) |
+/// | `/gestionnaire/publication…` (`PublicationPages`) | gestionnaire |
+/// | `/resultats…` (`ResultatsPublicsRoutes`, outside these middlewares) | anyone |
 /// | `/etablissement/inscription…`, `/candidat/inscription…`, `/{espace}/candidatures/{id}…`, `/gestionnaire/sessions/{code}/candidatures…` (`InscriptionPages`) | établissement, candidat, gestionnaire |
 struct WebRoutes: Sendable {
     let components: GatewayComponents
@@ -44,5 +46,6 @@ struct WebRoutes: Sendable {
         EvaluationPages(directory: components.directory, renderer: renderer).add(to: web)
         DeliberationPages(directory: components.directory, renderer: renderer).add(to: web)
         JuryPages(directory: components.directory, renderer: renderer).add(to: web)
+        PublicationPages(directory: components.directory, renderer: renderer).add(to: web)
     }
 }

@@ -1,0 +1,162 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// The gestionnaire's publication page: the embargo or the release of a session, the last
+/// reconciliation with every écart it found (naming candidate and jury), the results republished
+/// after a reopened jury; and two actions — reconcile again now (which releases when the step is
+/// open and nothing differs), and send the session's result messages again to outside bodies.
+///
+/// | page | who |
+/// |---|---|
+/// | `/gestionnaire/publication?session=` (GET), `/gestionnaire/publication/verification`, `/gestionnaire/publication/rediffusion` (POST) | gestionnaire |
+struct PublicationPages: Sendable {
+    let directory: ServiceDirectory
+    let renderer: WebRenderer
+
+    var publication: ServiceClient { ServiceClient(directory: directory, service: "publication", timeout: .seconds(15)) }
+
+    struct Etat: Decodable {
+        struct Ecart: Decodable {
+            var code: String
+            var jury: String?
+            var numero: String?
+            var message: String
+        }
+
+        struct Revision: Decodable {
+            var numero: String
+            var jury: String
+            var revisionAvant: Int
+            var decisionAvant: String
+            var revision: Int
+            var decision: String
+            var republieLe: Date
+        }
+
+        var etapeOuverte: Bool
+        var publieeLe: Date?
+        var verifieeLe: Date?
+        var resultatsRecus: Int
+        var admisRecus: Int
+        var juriesClos: Int
+        var resultatsPublies: Int
+        var ecarts: [Ecart]
+        var ecartsTotal: Int
+        var revisions: [Revision]
+    }
+
+    struct LigneEcart {
+        var jury: String
+        var numero: String
+        var message: String
+    }
+
+    struct LigneRevision {
+        var numero: String
+        var jury: String
+        var avant: String
+        var apres: String
+        var le: String
+    }
+
+    struct Page {
+        var session: String
+        var succes: String?
+        var refus: String?
+        var charge: Bool
+        var statut: String
+        var classeStatut: String
+        var etape: String
+        var verifiee: String
+        var recus: Int
+        var admis: Int
+        var jurys: Int
+        var publies: Int
+        var ecarts: [LigneEcart]
+        var aDesEcarts: Bool
+        var ecartsTotal: Int
+        var revisions: [LigneRevision]
+        var aDesRevisions: Bool
+        var publiee: Bool
+    }
+
+    func add(to web: RouterGroup<ServiceRequestContext>) {
+        web.get("gestionnaire/publication") { request, context -> Response in
+            let caller = try context.caller()
+            return await page(request.uri.queryParameters.get("session") ?? "", caller, request, context)
+        }
+
+        web.post("gestionnaire/publication/verification") { request, context -> Response in
+            let caller = try context.caller()
+            let session = try await WebForm.read(request).raw("session")
+            do throws(ServiceError) {
+                let etat = try await publication.lire(
+                    Etat.self, "/sessions/\(Affichage.requete(session))/publication/verification", as: caller, method: .post)
+                let message = etat.ecarts.isEmpty
+                    ? (etat.publieeLe == nil ? "Rapprochement sans écart. Les résultats seront publiés à l'ouverture du service de publication."
+                                             : "Rapprochement sans écart : les résultats sont publiés.")
+                    : "Rapprochement : \(etat.ecartsTotal) écart(s). La publication reste bloquée."
+                return await page(session, caller, request, context, succes: message)
+            } catch {
+                return await page(session, caller, request, context, refus: error.message, status: error.status)
+            }
+        }
+
+        web.post("gestionnaire/publication/rediffusion") { request, context -> Response in
+            let caller = try context.caller()
+            let session = try await WebForm.read(request).raw("session")
+            struct Rediffusion: Decodable { var messages: Int }
+            do throws(ServiceError) {
+                let r = try await publication.lire(
+                    Rediffusion.self, "/sessions/\(Affichage.requete(session))/publication/rediffusion", as: caller, method: .post)
+                return await page(session, caller, request, context,
+                                  succes: "\(r.messages) message(s) de résultat renvoyé(s) aux organismes abonnés.")
+            } catch {
+                return await page(session, caller, request, context, refus: error.message, status: error.status)
+            }
+        }
+    }
+
+    private func page(
+        _ session: String, _ caller: InternalIdentity, _ request: Request, _ context: ServiceRequestContext,
+        succes: String? = nil, refus: String? = nil, status: HTTPResponse.Status = .ok
+    ) async -> Response {
+        var page = Page(
+            session: session, succes: succes, refus: refus, charge: false, statut: "", classeStatut: "", etape: "", verifiee: "",
+            recus: 0, admis: 0, jurys: 0, publies: 0, ecarts: [], aDesEcarts: false, ecartsTotal: 0, revisions: [],
+            aDesRevisions: false, publiee: false)
+        var status = status
+        if !session.isEmpty {
+            do throws(ServiceError) {
+                let etat = try await publication.lire(Etat.self, "/sessions/\(Affichage.requete(session))/publication", as: caller)
+                page.charge = true
+                page.publiee = etat.publieeLe != nil
+                if let le = etat.publieeLe {
+                    (page.statut, page.classeStatut) = ("Publiés le \(DateFrancaise.instant(le))", "etat--ok")
+                } else if !etat.ecarts.isEmpty {
+                    (page.statut, page.classeStatut) = ("Publication bloquée par le rapprochement", "etat--refus")
+                } else {
+                    (page.statut, page.classeStatut) = ("Sous embargo", "etat--attente")
+                }
+                page.etape = etat.etapeOuverte ? "ouvert" : "fermé"
+                page.verifiee = etat.verifieeLe.map(DateFrancaise.instant) ?? "pas encore"
+                (page.recus, page.admis, page.jurys, page.publies) = (etat.resultatsRecus, etat.admisRecus, etat.juriesClos, etat.resultatsPublies)
+                page.ecarts = etat.ecarts.map { LigneEcart(jury: $0.jury ?? "—", numero: $0.numero ?? "—", message: $0.message) }
+                page.aDesEcarts = !page.ecarts.isEmpty
+                page.ecartsTotal = etat.ecartsTotal
+                page.revisions = etat.revisions.map {
+                    LigneRevision(numero: $0.numero, jury: $0.jury, avant: "\($0.decisionAvant) (révision \($0.revisionAvant))",
+                                  apres: "\($0.decision) (révision \($0.revision))", le: DateFrancaise.instant($0.republieLe))
+                }
+                page.aDesRevisions = !page.revisions.isEmpty
+            } catch {
+                page.refus = page.refus ?? error.message
+                if status == .ok { status = error.status }
+            }
+        }
+        return await renderer.render("publication", titre: "Publication des résultats", page: page, request: request, context: context, status: status)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceKit
+import Synchronization
+
+/// The public results site, open to anyone, without JavaScript, served from the precomputed
+/// pages (`ResultatsPublics`) and outside every other middleware of the gateway (no session
+/// lookup, no CSRF): results day's hot path.
+///
+/// | page | what |
+/// |---|---|
+/// | `GET /resultats` | the published sessions and spécialités, the lookup form |
+/// | `GET /resultats/{session}/{spécialité}` | the admitted candidates who consented to the publication of their name |
+/// | `GET /resultats/consultation?numero=&naissance=` | a candidate's own result (numéro + birth date), rate-limited per address |
+///
+/// The lists are public and cacheable (ETag, `Cache-Control: public, max-age=60`); a
+/// candidate's result is personal (`private, no-store`).
+struct ResultatsPublicsRoutes: Sendable {
+    let resultats: ResultatsPublics
+    let limite: LimiteParAdresse
+
+    static let cacheListe = "public, max-age=60"
+
+    func add(to router: Router<ServiceRequestContext>) {
+        router.get("resultats") { request, _ -> Response in
+            Self.page(resultats.actuel.accueil, request: request)
+        }
+
+        router.get("resultats/consultation") { request, context -> Response in
+            let query = request.uri.queryParameters
+            let numero = (query.get("numero") ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+            let naissance = (query.get("naissance") ?? "").trimmingCharacters(in: .whitespaces)
+            if numero.isEmpty && naissance.isEmpty {
+                return Self.page(resultats.actuel.accueil, request: request)
+            }
+            guard limite.autorise(context.remoteAddress ?? "inconnue") else {
+                return Self.reponse(
+                    resultats.rendu.consultation(.init(
+                        numero: numero, naissance: naissance,
+                        erreurs: ["Trop de consultations depuis votre adresse : réessayez dans une minute."], resultat: nil, introuvable: false)),
+                    status: .tooManyRequests, cache: "no-store", extra: [.retryAfter: "60"])
+            }
+            var erreurs: [String] = []
+            if numero.count > 20 || numero.wholeMatch(of: /[A-Z0-9\-]+/) == nil {
+                erreurs.append("Le numéro de candidat est attendu tel qu'il figure sur la convocation (lettres et chiffres, 20 au plus).")
+            }
+            let jour = Self.jour(naissance)
+            if jour == nil {
+                erreurs.append("La date de naissance est attendue au format JJ/MM/AAAA (ou AAAA-MM-JJ).")
+            }
+            guard erreurs.isEmpty, let jour else {
+                return Self.reponse(
+                    resultats.rendu.consultation(.init(
+                        numero: String(numero.prefix(20)), naissance: String(naissance.prefix(10)), erreurs: erreurs, resultat: nil,
+                        introuvable: false)),
+                    status: .unprocessableContent, cache: "no-store")
+            }
+            let contenu = resultats.actuel
+            let page = contenu.consultations[CleConsultation.cle(numero: numero, naissance: jour)] ?? contenu.introuvable
+            return Self.reponse(page, status: .ok, cache: "private, no-store")
+        }
+
+        router.get("resultats/:session/:specialite") { request, context -> Response in
+            let cle = "\(context.parameters.get("session") ?? "")/\(context.parameters.get("specialite") ?? "")"
+            guard let liste = resultats.actuel.listes[cle] else {
+                return Self.reponse(resultats.actuel.introuvable, status: .notFound, cache: "no-store")
+            }
+            return Self.page(liste, request: request)
+        }
+    }
+
+    /// `JJ/MM/AAAA` or `AAAA-MM-JJ` → `AAAA-MM-JJ`, a real day; nil otherwise.
+    static func jour(_ texte: String) -> String? {
+        let parties: (Int, Int, Int)?
+        if let m = texte.wholeMatch(of: /(\d{2})\/(\d{2})\/(\d{4})/) {
+            parties = (Int(m.3) ?? 0, Int(m.2) ?? 0, Int(m.1) ?? 0)
+        } else if let m = texte.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})/) {
+            parties = (Int(m.1) ?? 0, Int(m.2) ?? 0, Int(m.3) ?? 0)
+        } else {
+            parties = nil
+        }
+        guard let (annee, mois, jour) = parties, (1900...2100).contains(annee), Champs.existe(annee: annee, mois: mois, jour: jour)
+        else { return nil }
+        return String(format: "%04d-%02d-%02d", annee, mois, jour)
+    }
+
+    /// A cacheable page: 304 when the visitor's copy is current.
+    static func page(_ page: ResultatsPublics.PagePrete, request: Request) -> Response {
+        if let tag = request.headers[.ifNoneMatch], tag == page.etag {
+            var headers = HTTPFields()
+            headers[.eTag] = page.etag
+            headers[.cacheControl] = cacheListe
+            return Response(status: .notModified, headers: headers)
+        }
+        return reponse(page.corps, status: .ok, cache: cacheListe, extra: [.eTag: page.etag])
+    }
+
+    static func reponse(_ corps: ByteBuffer, status: HTTPResponse.Status, cache: String, extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: cache]
+        for (name, value) in WebPageMiddleware.securityHeaders { headers[name] = value }
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: corps))
+    }
+}
+
+/// Lookups allowed per address and minute, in fixed windows (`CYCLADES_PUBLIC_LOOKUPS_PER_MINUTE`,
+/// default 30): a counter per address, O(1) per hit. One gateway instance counts its own hits.
+final class LimiteParAdresse: Sendable {
+    let parMinute: Int
+    private let compteurs = Mutex<(fenetre: Int64, hits: [String: Int])>((0, [:]))
+    private let horloge: @Sendable () -> Int64
+
+    init(parMinute: Int, horloge: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) / 60 }) {
+        self.parMinute = parMinute
+        self.horloge = horloge
+    }
+
+    func autorise(_ adresse: String) -> Bool {
+        let fenetre = horloge()
+        return compteurs.withLock { etat in
+            if etat.fenetre != fenetre { etat = (fenetre, [:]) }
+            let hits = (etat.hits[adresse] ?? 0) + 1
+            etat.hits[adresse] = hits
+            return hits <= parMinute
+        }
+    }
+}

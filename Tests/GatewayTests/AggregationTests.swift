@@ -51,7 +51,7 @@ struct AggregationTests {
                     #expect(agregat.parties[partie]?.etat == "indisponible", "\(partie)")
                     #expect(agregat.parties[partie]?.raison == "ne répond pas", "\(partie)")
                 }
-                #expect(agregat.manquants.map(\.service) == ["deliberation", "evaluation", "organisation"])
+                #expect(agregat.manquants.map(\.service) == ["evaluation", "organisation", "publication"])
                 #expect(agregat.manquants.allSatisfy { $0.etat == "indisponible" && !($0.raison ?? "").isEmpty })
 
                 // Several at once: each waits on its own deadline and answers the same.
@@ -96,7 +96,7 @@ struct AggregationTests {
                 #expect(donnees["code"] as? String == code)
                 #expect(donnees["ouvertePar"] as? String == gestionnaire.id)
                 #expect(agregat.parties["notes"]?.raison == "délai dépassé")
-                #expect(agregat.manquants.map(\.service) == ["deliberation", "evaluation", "inscription", "organisation"])
+                #expect(agregat.manquants.map(\.service) == ["deliberation", "evaluation", "inscription", "organisation", "publication"])
                 #expect(!agregat.complet)
 
                 let candidat = try await p.jeton(try await p.compte(.candidat, habilitations: ["candidat:ine2"]))

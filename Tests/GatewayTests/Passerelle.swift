@@ -53,7 +53,8 @@ struct Passerelle: Sendable {
             // The rate limits' clock stands still: a test's attempts all fall in one window
             // however slowly the machine runs them.
             let debut = ContinuousClock.now
-            let components = try await GatewayComponents(runtime: runtime, limiter: RateLimiter(clock: { debut }))
+            let components = try await GatewayComponents(
+                runtime: runtime, limiter: RateLimiter(clock: { debut }), horlogeConsultations: { 0 })
             try await Application(router: try components.router()).test(mode) { client in
                 try await body(Passerelle(components: components, client: client))
             }

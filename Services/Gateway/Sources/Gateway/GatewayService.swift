@@ -44,7 +44,8 @@ struct GatewayComponents: Sendable {
     let limiteConsultations: LimiteParAdresse
 
     init(
-        runtime: ServiceRuntime, httpClient: HTTPClient = ServiceDirectory.httpClient, limiter: RateLimiter = RateLimiter()
+        runtime: ServiceRuntime, httpClient: HTTPClient = ServiceDirectory.httpClient, limiter: RateLimiter = RateLimiter(),
+        horlogeConsultations: (@Sendable () -> Int64)? = nil
     ) async throws {
         let configuration = try GatewayConfiguration(environment: runtime.configuration.environment)
         let database = runtime.database
@@ -66,7 +67,8 @@ struct GatewayComponents: Sendable {
             urls: configuration.serviceURLs, client: httpClient, tokens: await ServiceTokens(secrets: configuration.serviceTokenSecrets),
             timeout: configuration.serviceTimeout, timeouts: configuration.serviceTimeouts, logger: runtime.logger)
         resultatsPublics = ResultatsPublics(rendu: RenduResultats(library: try WebRenderer.loadLibrary()))
-        limiteConsultations = LimiteParAdresse(parMinute: configuration.publicLookupsPerMinute)
+        limiteConsultations = horlogeConsultations.map { LimiteParAdresse(parMinute: configuration.publicLookupsPerMinute, horloge: $0) }
+            ?? LimiteParAdresse(parMinute: configuration.publicLookupsPerMinute)
     }
 
     /// Reads Publication's released results into the public site's pages, every second.

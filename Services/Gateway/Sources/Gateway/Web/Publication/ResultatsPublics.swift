@@ -214,22 +214,10 @@ struct RafraichissementResultats: Service {
     var intervalle: Duration = .seconds(1)
 
     func run() async throws {
-        let client = ServiceClient(directory: directory, service: "publication")
-        let passerelle = InternalIdentity(subject: "gateway", role: .service)
-        struct Generation: Decodable { var generation: Int64 }
         var echecs = 0
         while !Task.isCancelledOrShuttingDown {
             do {
-                let generation = try await client.lire(Generation.self, "/public/generation", as: passerelle).generation
-                if generation != resultats.actuel.generation {
-                    let publics = try await client.lire(PublicsResultats.self, "/public/resultats", as: passerelle)
-                    let rendu = resultats.rendu
-                    // Thousands of pages: rendered off the cooperative pool.
-                    let contenu = try await BlockingWork.run { rendu.contenu(generation: publics.generation, publics: publics) }
-                    resultats.remplacer(par: contenu)
-                    logger.info("public results refreshed", metadata: [
-                        "generation": "\(publics.generation)", "resultats": "\(publics.resultats.count)"])
-                }
+                try await rafraichir()
                 echecs = 0
             } catch {
                 echecs += 1
@@ -240,6 +228,22 @@ struct RafraichissementResultats: Service {
             }
             try? await Task.sleep(for: intervalle)
         }
+    }
+
+    /// One poll: the generation, and the whole released data when it moved.
+    func rafraichir() async throws {
+        let client = ServiceClient(directory: directory, service: "publication")
+        let passerelle = InternalIdentity(subject: "gateway", role: .service)
+        struct Generation: Decodable { var generation: Int64 }
+        let generation = try await client.lire(Generation.self, "/public/generation", as: passerelle).generation
+        guard generation != resultats.actuel.generation else { return }
+        let publics = try await client.lire(PublicsResultats.self, "/public/resultats", as: passerelle)
+        let rendu = resultats.rendu
+        // Thousands of pages: rendered off the cooperative pool.
+        let contenu = try await BlockingWork.run { rendu.contenu(generation: publics.generation, publics: publics) }
+        resultats.remplacer(par: contenu)
+        logger.info("public results refreshed", metadata: [
+            "generation": "\(publics.generation)", "resultats": "\(publics.resultats.count)"])
     }
 }
 

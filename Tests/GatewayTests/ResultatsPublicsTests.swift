@@ -1,0 +1,110 @@
+import Contracts
+import Domain
+import Foundation
+import HTTPTypes
+import Messaging
+@testable import Publication
+import Referentiel
+import ServiceKit
+import Storage
+import Synchronization
+import Testing
+import TestSupport
+@testable import Gateway
+
+/// The public results site, against the live Publication service: the pages precomputed from what
+/// it released, nothing before; names only with consent; the lookup by numéro and birth date;
+/// caching, validation and the rate limit.
+@Suite("Gateway: the public results site")
+struct ResultatsPublicsTests {
+    final class Boite: Sendable {
+        let database = Mutex<Database?>(nil)
+    }
+
+    @Test("nothing before the release; then the lists (consented names only, ETag) and each candidate's own lookup")
+    func site() async throws {
+        let code = try await SessionsDeTest.reserver(annees: 2030...2099)
+        let session = try SessionCode(code)
+        let boite = Boite()
+        try await AggregateSourcesTests.enService(PublicationService.self, preparer: { database in
+            boite.database.withLock { $0 = database }
+        }) { publication in
+            let database = try #require(boite.database.withLock { $0 })
+            let referentiel = ReferentielReglementation(database: database)
+            let liberation = Liberation(database: database)
+            let copie = CopieRepository(database: database, referentiel: referentiel, liberation: liberation)
+            let outbox = OutboxWriter(database: database, producer: "publication")
+            let (lea, paul) = (try Self.candidature(session, "Martin", consentement: true), try Self.candidature(session, "Durand", consentement: false))
+            let resultats = [Self.resultat(lea, "admis"), Self.resultat(paul, "admis")]
+            try await database.transaction { connection in
+                try await referentiel.enregistrer(
+                    SessionOuverte(session: session, academie: "A13", libelle: "Session de juin (test)", ouvertePar: "test"), on: connection)
+                try await copie.enregistrer([lea, paul], on: connection)
+                _ = try await copie.enregistrer(resultats.map { ($0, Date()) }, on: connection)
+                try await copie.enregistrer(JuryClos(
+                    session: session, jury: "J01", specialite: "BOULANGER", candidats: 2, admis: 2, versionPV: 1, closPar: "p",
+                    resultats: resultats.map(JuryClos.Arrete.init)), le: Date(), on: connection)
+            }
+
+            try await Passerelle.avec(services: ["publication": publication], environnement: ["CYCLADES_PUBLIC_LOOKUPS_PER_MINUTE": "5"]) { p in
+                let liste = "/resultats/\(code)/BOULANGER"
+                let consultation = "/resultats/consultation?numero=\(lea.numero.lowercased())&naissance=02/03/2004"
+                // Under embargo: the site knows nothing of the session.
+                try await p.components.rafraichissement.rafraichir()
+                #expect(try await p.appel(.get, liste).status == .notFound)
+                #expect(try await p.appel(.get, consultation).texte.contains("Aucun résultat publié ne correspond"))
+                #expect(!(try await p.appel(.get, "/resultats").texte.contains(code)))
+
+                try await database.transaction { connection in
+                    try await referentiel.ouvrir(.publication, session: session, on: connection)
+                    _ = try await liberation.verifier(session, on: connection, outbox: outbox)
+                }
+                try await p.components.rafraichissement.rafraichir()
+
+                let accueil = try await p.appel(.get, "/resultats")
+                #expect(accueil.status == .ok)
+                #expect(accueil.texte.contains(liste))
+                let admis = try await p.appel(.get, liste)
+                #expect(admis.status == .ok)
+                #expect(admis.texte.contains("Martin") && !admis.texte.contains("Durand"), "a name only with consent")
+                #expect(admis.texte.contains("1 candidat(s) admis n&#39;ont pas souhaité") || admis.texte.contains("1 candidat(s) admis n'ont pas souhaité"))
+                #expect(admis.headers[.cacheControl] == "public, max-age=60")
+                let etag = try #require(admis.headers[.eTag])
+                #expect(try await p.appel(.get, liste, headers: [.ifNoneMatch: etag]).status == .notModified)
+
+                // The candidate's own lookup, with either date format; the lowercase numéro is his.
+                let trouve = try await p.appel(.get, consultation)
+                #expect(trouve.status == .ok)
+                #expect(trouve.texte.contains("Décision du jury : Admis") && trouve.texte.contains("Martin"))
+                #expect(trouve.headers[.cacheControl] == "private, no-store")
+                let anonyme = try await p.appel(.get, "/resultats/consultation?numero=\(paul.numero)&naissance=2004-03-02")
+                #expect(anonyme.texte.contains("Candidat n° \(paul.numero)") && !anonyme.texte.contains("Durand"))
+                let fausse = try await p.appel(.get, "/resultats/consultation?numero=\(lea.numero)&naissance=03/03/2004")
+                #expect(fausse.texte.contains("Aucun résultat publié ne correspond"))
+                let invalide = try await p.appel(.get, "/resultats/consultation?numero=\(lea.numero)&naissance=31/02/2004")
+                #expect(invalide.status == .unprocessableContent)
+                #expect(invalide.texte.contains("format JJ/MM/AAAA"))
+                // Five lookups a minute from one address (this test's setting, the invalid one counted): the sixth waits.
+                let sixieme = try await p.appel(.get, consultation)
+                #expect(sixieme.status == .tooManyRequests)
+                #expect(sixieme.headers[.retryAfter] == "60")
+            }
+        }
+    }
+
+    static func candidature(_ session: SessionCode, _ nom: String, consentement: Bool) throws -> CandidatureEtat {
+        CandidatureEtat(
+            id: UUID(), numero: "W" + UUID().uuidString.prefix(8), session: session,
+            candidat: IdentiteCandidat(nomFamille: nom, nomUsage: nil, prenoms: "Camille", sexe: .feminin, dateNaissance: "2004-03-02",
+                                       communeNaissance: "Aix", ine: nil),
+            categorie: .apprenti, categorieReglementaire: .apprentiCFAHabilite, etablissement: nil, specialite: "BOULANGER",
+            reglementVersion: 1, forme: .globale, unites: [], amenagements: [], consentementPublication: consentement, revision: 1)
+    }
+
+    static func resultat(_ candidature: CandidatureEtat, _ decision: String) -> ResultatArrete {
+        ResultatArrete(
+            session: candidature.session, candidature: candidature.id, numero: candidature.numero, specialite: "BOULANGER", jury: "J01",
+            decision: decision, moyenne: "12.00", decisionDuJury: false, unites: [], acquis: [], reportables: [],
+            attestationDeReussite: false, sessionDeRemplacement: false, revision: 1)
+    }
+}

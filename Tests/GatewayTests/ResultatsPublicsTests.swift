@@ -101,10 +101,73 @@ struct ResultatsPublicsTests {
             reglementVersion: 1, forme: .globale, unites: [], amenagements: [], consentementPublication: consentement, revision: 1)
     }
 
-    static func resultat(_ candidature: CandidatureEtat, _ decision: String) -> ResultatArrete {
+    static func resultat(_ candidature: CandidatureEtat, _ decision: String, jury: String = "J01") -> ResultatArrete {
         ResultatArrete(
-            session: candidature.session, candidature: candidature.id, numero: candidature.numero, specialite: "BOULANGER", jury: "J01",
+            session: candidature.session, candidature: candidature.id, numero: candidature.numero, specialite: "BOULANGER", jury: jury,
             decision: decision, moyenne: "12.00", decisionDuJury: false, unites: [], acquis: [], reportables: [],
             attestationDeReussite: false, sessionDeRemplacement: false, revision: 1)
+    }
+}
+
+/// The gestionnaire's publication page, through the gateway, against the live Publication service.
+@Suite("Pages web : la publication des résultats")
+struct WebPublicationTests {
+    @Test("the page shows the embargo, then the écarts naming candidate and jury; reconciling again after the fix releases; roles")
+    func page() async throws {
+        let code = try await SessionsDeTest.reserver(annees: 2030...2099)
+        let session = try SessionCode(code)
+        let boite = ResultatsPublicsTests.Boite()
+        try await AggregateSourcesTests.enService(PublicationService.self, preparer: { database in
+            boite.database.withLock { $0 = database }
+        }) { publication in
+            let database = try #require(boite.database.withLock { $0 })
+            let referentiel = ReferentielReglementation(database: database)
+            let copie = CopieRepository(database: database, referentiel: referentiel, liberation: Liberation(database: database))
+            let lea = try ResultatsPublicsTests.candidature(session, "Martin", consentement: true)
+            let resultat = ResultatsPublicsTests.resultat(lea, "admis", jury: "J07")
+            var signe = JuryClos.Arrete(resultat)
+            signe.decision = "ajourne"
+            try await database.transaction { connection in
+                try await referentiel.enregistrer(
+                    SessionOuverte(session: session, academie: "A13", libelle: "Session de test", ouvertePar: "test"), on: connection)
+                try await copie.enregistrer([lea], on: connection)
+                _ = try await copie.enregistrer([(resultat, Date())], on: connection)
+                // The PV signed another decision than the result carries.
+                try await copie.enregistrer(JuryClos(
+                    session: session, jury: "J07", specialite: "BOULANGER", candidats: 1, admis: 0, versionPV: 1, closPar: "p",
+                    resultats: [signe]), le: Date(), on: connection)
+            }
+            try await WebBanc.avec(services: ["publication": publication]) { banc in
+                let gestionnaire = try await banc.compte(.gestionnaire)
+                let navigateur = banc.navigateur()
+                #expect(try await navigateur.connexion(gestionnaire.login, WebBanc.motDePasse).status == .seeOther)
+                let page = try await navigateur.get("/gestionnaire/publication?session=\(code)")
+                #expect(page.status == .ok, "\(page.texte)")
+                #expect(page.texte.contains("Sous embargo"))
+                let csrf = try #require(page.csrfField)
+
+                let bloquee = try await navigateur.post("/gestionnaire/publication/verification", [("session", code)], csrf: csrf)
+                #expect(bloquee.status == .ok, "\(bloquee.texte)")
+                #expect(bloquee.texte.contains("Publication bloquée par le rapprochement"))
+                #expect(bloquee.texte.contains("J07") && bloquee.texte.contains(lea.numero))
+                #expect(bloquee.texte.contains("Décision différente"))
+
+                // The jury reopened and signed again (version 2), the step opened: reconciling releases.
+                try await database.transaction { connection in
+                    try await copie.enregistrer(JuryClos(
+                        session: session, jury: "J07", specialite: "BOULANGER", candidats: 1, admis: 1, versionPV: 2, closPar: "p",
+                        resultats: [JuryClos.Arrete(resultat)]), le: Date(), on: connection)
+                    try await referentiel.ouvrir(.publication, session: session, on: connection)
+                }
+                let publiee = try await navigateur.post("/gestionnaire/publication/verification", [("session", code)], csrf: csrf)
+                #expect(publiee.texte.contains("Rapprochement sans écart : les résultats sont publiés."), "\(publiee.texte)")
+                #expect(publiee.texte.contains("Publiés le"))
+
+                let etablissement = banc.navigateur()
+                let compte = try await banc.compte(.etablissement, habilitations: ["uai:\(AuthorizationMatrixTests.uai())"])
+                #expect(try await etablissement.connexion(compte.login, WebBanc.motDePasse).status == .seeOther)
+                #expect(try await etablissement.get("/gestionnaire/publication?session=\(code)").status == .forbidden)
+            }
+        }
     }
 }

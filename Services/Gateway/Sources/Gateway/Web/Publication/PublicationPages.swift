@@ -18,6 +18,7 @@ struct PublicationPages: Sendable {
 
     var publication: ServiceClient { ServiceClient(directory: directory, service: "publication", timeout: .seconds(15)) }
 
+    /// Dates as the service writes them (ISO 8601), shown in Paris time.
     struct Etat: Decodable {
         struct Ecart: Decodable {
             var code: String
@@ -33,12 +34,12 @@ struct PublicationPages: Sendable {
             var decisionAvant: String
             var revision: Int
             var decision: String
-            var republieLe: Date
+            var republieLe: String
         }
 
         var etapeOuverte: Bool
-        var publieeLe: Date?
-        var verifieeLe: Date?
+        var publieeLe: String?
+        var verifieeLe: String?
         var resultatsRecus: Int
         var admisRecus: Int
         var juriesClos: Int
@@ -135,21 +136,21 @@ struct PublicationPages: Sendable {
                 page.charge = true
                 page.publiee = etat.publieeLe != nil
                 if let le = etat.publieeLe {
-                    (page.statut, page.classeStatut) = ("Publiés le \(DateFrancaise.instant(le))", "etat--ok")
+                    (page.statut, page.classeStatut) = ("Publiés le \(DateFrancaise.instant(iso: le))", "etat--ok")
                 } else if !etat.ecarts.isEmpty {
                     (page.statut, page.classeStatut) = ("Publication bloquée par le rapprochement", "etat--refus")
                 } else {
                     (page.statut, page.classeStatut) = ("Sous embargo", "etat--attente")
                 }
                 page.etape = etat.etapeOuverte ? "ouvert" : "fermé"
-                page.verifiee = etat.verifieeLe.map(DateFrancaise.instant) ?? "pas encore"
+                page.verifiee = etat.verifieeLe.map { DateFrancaise.instant(iso: $0) } ?? "pas encore"
                 (page.recus, page.admis, page.jurys, page.publies) = (etat.resultatsRecus, etat.admisRecus, etat.juriesClos, etat.resultatsPublies)
                 page.ecarts = etat.ecarts.map { LigneEcart(jury: $0.jury ?? "—", numero: $0.numero ?? "—", message: $0.message) }
                 page.aDesEcarts = !page.ecarts.isEmpty
                 page.ecartsTotal = etat.ecartsTotal
                 page.revisions = etat.revisions.map {
                     LigneRevision(numero: $0.numero, jury: $0.jury, avant: "\($0.decisionAvant) (révision \($0.revisionAvant))",
-                                  apres: "\($0.decision) (révision \($0.revision))", le: DateFrancaise.instant($0.republieLe))
+                                  apres: "\($0.decision) (révision \($0.revision))", le: DateFrancaise.instant(iso: $0.republieLe))
                 }
                 page.aDesRevisions = !page.revisions.isEmpty
             } catch {

@@ -24,13 +24,19 @@ public enum PublicationService: CycladesService {
         let referentiel = ReferentielReglementation(database: database)
         let liberation = Liberation(database: database)
         let publications = PublicationRepository(database: database)
+        let finDeSession = FinDeSessionRoutes(
+            documents: DocumentRepository(database: database), publications: publications,
+            adresseVerification: runtime.configuration.environment["CYCLADES_PUBLIC_URL"].map { "\($0)/verification" }
+                ?? "la page publique de vérification des diplômes (/verification)")
         return ServiceParts(
             router: runtime.router { api in
                 PublicRoutes(publications: publications, referentiel: referentiel).add(to: api)
                 CandidatRoutes(publications: publications).add(to: api)
+                finDeSession.add(to: api)
                 let session = api.add(middleware: SessionCloseGarde(referentiel: referentiel))
                 PublicationRoutes(database: database, publications: publications, liberation: liberation, outbox: runtime.outbox)
                     .add(to: session)
+                finDeSession.addGestion(to: session)
             },
             queues: [.events(of: name, handlers(runtime: runtime))])
     }

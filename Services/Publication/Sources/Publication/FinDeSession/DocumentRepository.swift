@@ -1,0 +1,155 @@
+import Contracts
+import Domain
+import Foundation
+import Hummingbird
+import Messaging
+import PostgresNIO
+import Storage
+
+/// The documents of a session's end (« Génère les documents (relevés de notes et diplômes) »):
+/// one row per document with its verification code; the PDF is drawn from the released result.
+struct DocumentRepository: Sendable {
+    let database: Database
+
+    enum TypeDocument: String, Codable, Sendable, CaseIterable {
+        case releve, attestation, diplome
+
+        var libelle: String {
+            switch self {
+            case .releve: "Relevé de notes"
+            case .attestation: "Attestation de réussite"
+            case .diplome: "Diplôme"
+            }
+        }
+    }
+
+    struct Generation: ResponseEncodable, Sendable {
+        var releves: Int
+        var attestations: Int
+        var diplomes: Int
+        /// Earlier documents replaced because their result was revised since.
+        var remplaces: Int
+    }
+
+    /// A code no one guesses: 16 characters of Crockford's base32 (80 bits), grouped by four.
+    static func nouveauCode() -> String {
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        var generateur = SystemRandomNumberGenerator()
+        let caracteres = (0..<16).map { _ in alphabet[Int(generateur.next(upperBound: UInt32(alphabet.count)))] }
+        return stride(from: 0, to: 16, by: 4).map { String(caracteres[$0..<$0 + 4]) }.joined(separator: "-")
+    }
+
+    /// Generates what is missing for every released result of the session: a relevé for each
+    /// candidate, an attestation and a diplôme for each admitted one; a document of an older
+    /// revision is replaced. Running it again generates nothing new.
+    func generer(_ session: SessionCode) async throws -> Generation {
+        try await database.transaction { connection in
+            try await connection.query(SQL.query(
+                "SELECT pg_advisory_xact_lock(hashtext($1))::text", "documents:\(session.value)"), logger: database.logger)
+            let remplaces = try await connection.query(SQL.query(
+                """
+                UPDATE \(database.table("documents")) d SET remplace_le = now()
+                FROM \(database.table("resultats_publies")) p
+                WHERE d.candidature = p.candidature AND d.session = $1 AND d.remplace_le IS NULL
+                  AND (d.revision < p.revision OR (d.type <> 'releve' AND p.decision <> 'admis'))
+                RETURNING d.id
+                """, session.value), logger: database.logger)
+            var nombreRemplaces = 0
+            for try await _ in remplaces.decode(UUID.self) { nombreRemplaces += 1 }
+
+            let manquants = try await connection.query(SQL.query(
+                """
+                SELECT p.candidature, t.type, p.revision
+                FROM \(database.table("resultats_publies")) p
+                CROSS JOIN (VALUES ('releve'), ('attestation'), ('diplome')) AS t (type)
+                WHERE p.session = $1 AND (t.type = 'releve' OR p.decision = 'admis')
+                  AND NOT EXISTS (SELECT 1 FROM \(database.table("documents")) d
+                                  WHERE d.candidature = p.candidature AND d.type = t.type AND d.remplace_le IS NULL)
+                """, session.value), logger: database.logger)
+            var lignes: [(UUID, String, Int)] = []
+            for try await ligne in manquants.decode((UUID, String, Int).self) { lignes.append(ligne) }
+            try await connection.query(SQL.query(
+                """
+                INSERT INTO \(database.table("documents")) (id, session, candidature, type, code, revision)
+                SELECT d.id, $1, d.candidature, d.type, d.code, d.revision
+                FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int4[]) AS d (id, candidature, type, code, revision)
+                """,
+                session.value, lignes.map { _ in UUID() }, lignes.map(\.0), lignes.map(\.1), lignes.map { _ in Self.nouveauCode() },
+                lignes.map { Int32(clamping: $0.2) }), logger: database.logger)
+            return Generation(
+                releves: lignes.filter { $0.1 == "releve" }.count, attestations: lignes.filter { $0.1 == "attestation" }.count,
+                diplomes: lignes.filter { $0.1 == "diplome" }.count, remplaces: nombreRemplaces)
+        }
+    }
+
+    struct DocumentCandidat: Codable, Sendable {
+        var id: UUID
+        var type: TypeDocument
+        var libelle: String
+        var session: String
+        var code: String
+        var genereLe: Date
+    }
+
+    /// A candidate's current documents (his numéro), newest session first.
+    func documents(numero: String) async throws -> [DocumentCandidat] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT d.id, d.type, d.session, d.code, d.genere_le
+            FROM \(database.table("documents")) d JOIN \(database.table("candidatures")) c ON c.id = d.candidature
+            WHERE c.numero = $1 AND d.remplace_le IS NULL
+            ORDER BY d.session DESC, d.type
+            """, numero))
+        var documents: [DocumentCandidat] = []
+        for try await (id, type, session, code, le) in rows.decode((UUID, String, String, String, Date).self) {
+            guard let type = TypeDocument(rawValue: type) else { continue }
+            documents.append(DocumentCandidat(id: id, type: type, libelle: type.libelle, session: session, code: code, genereLe: le))
+        }
+        return documents
+    }
+
+    /// Everything a document is drawn from.
+    struct Contenu: Sendable {
+        var type: TypeDocument
+        var code: String
+        var remplace: Bool
+        var genereLe: Date
+        var session: String
+        var sessionLibelle: String
+        var academie: String
+        var numero: String
+        var nomFamille: String
+        var nomUsage: String?
+        var prenoms: String
+        var dateNaissance: String
+        var etablissement: String?
+        var resultat: ResultatArrete
+    }
+
+    /// A document by its id (for its holder) or by its verification code (anyone).
+    func contenu(id: UUID? = nil, code: String? = nil) async throws -> Contenu? {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT d.type, d.code, d.remplace_le IS NOT NULL, d.genere_le, d.session, s.libelle, s.academie, c.numero, c.nom_famille,
+                c.nom_usage, c.prenoms, to_char(c.date_naissance, 'YYYY-MM-DD'), c.etablissement_nom, p.contenu::text, d.revision,
+                p.revision
+            FROM \(database.table("documents")) d
+            JOIN \(database.table("candidatures")) c ON c.id = d.candidature
+            JOIN \(database.table("sessions")) s ON s.code = d.session
+            JOIN \(database.table("resultats_publies")) p ON p.candidature = d.candidature
+            WHERE ($1::uuid IS NULL OR d.id = $1) AND ($2::text IS NULL OR d.code = $2)
+            """, id, code))
+        for try await (type, code, remplace, le, session, libelle, academie, numero, nom, usage, prenoms, naissance, etablissement, contenu, revision, publiee)
+            in rows.decode((String, String, Bool, Date, String, String, String, String, String, String?, String, String, String?, String, Int, Int).self) {
+            guard let type = TypeDocument(rawValue: type) else { return nil }
+            // A replaced document is drawn from the revision it was generated from only while
+            // that revision is the published one; otherwise it is shown as replaced.
+            let resultat = try MessageCoding.decoder().decode(ResultatArrete.self, from: Data(contenu.utf8))
+            return Contenu(
+                type: type, code: code, remplace: remplace || revision != publiee, genereLe: le, session: session, sessionLibelle: libelle,
+                academie: academie, numero: numero, nomFamille: nom, nomUsage: usage, prenoms: prenoms, dateNaissance: naissance,
+                etablissement: etablissement, resultat: resultat)
+        }
+        return nil
+    }
+}

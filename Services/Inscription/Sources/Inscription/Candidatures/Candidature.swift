@@ -98,6 +98,9 @@ struct Choix: Codable, Sendable, Equatable {
     var dispenses: [Dispense]
     /// Forme progressive: the compulsory units left for a later session.
     var ulterieures: [String] = []
+    /// The candidate agrees that his name be published with his result (public results site,
+    /// outside bodies); without it his name appears nowhere public.
+    var consentementPublication: Bool = false
 }
 
 /// A candidature as the API returns it.
@@ -121,6 +124,8 @@ struct Candidature: Codable, Sendable {
     var dispenses: [Dispense]
     /// Forme progressive: the compulsory units left for a later session.
     var ulterieures: [String]?
+    /// The candidate agrees that his name be published with his result (false until he says so).
+    var consentementPublication: Bool = false
     /// Computed at validation and at each change after it.
     var unites: [UniteInscrite]?
     var categorieReglementaire: CategorieCandidat?
@@ -137,7 +142,8 @@ struct Candidature: Codable, Sendable {
 
     var choix: Choix {
         Choix(categorie: categorie, uai: uai, specialite: specialite, options: options, facultatives: facultatives,
-              forme: forme, benefices: benefices, dispenses: dispenses, ulterieures: ulterieures ?? [])
+              forme: forme, benefices: benefices, dispenses: dispenses, ulterieures: ulterieures ?? [],
+              consentementPublication: consentementPublication)
     }
 }
 

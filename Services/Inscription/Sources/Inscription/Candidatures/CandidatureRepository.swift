@@ -46,7 +46,7 @@ struct CandidatureRepository: Sendable {
                 'options', c.options, 'facultatives', c.facultatives, 'forme', c.forme,
                 'benefices', c.benefices, 'dispenses', c.dispenses, 'ulterieures', c.ulterieures, 'unites', c.unites,
                 'categorieReglementaire', c.categorie_reglementaire, 'reglementVersion', c.reglement_version,
-                'homonymeAccepte', c.homonyme_accepte,
+                'homonymeAccepte', c.homonyme_accepte, 'consentementPublication', c.consentement_publication,
                 'amenagements', COALESCE((SELECT jsonb_agg(m) FROM \(a) am, jsonb_array_elements(am.mesures) m
                     WHERE am.candidature = c.id AND am.etat IN ('accorde', 'accorde_partiellement')), '[]'::jsonb),
                 'amenagementDemande', EXISTS (SELECT 1 FROM \(a) am WHERE am.candidature = c.id),
@@ -293,14 +293,14 @@ struct CandidatureRepository: Sendable {
             """
             INSERT INTO \(database.table("candidatures"))
                 (id, numero, session, candidat, categorie, uai, specialite, options, facultatives, forme, benefices, dispenses,
-                 etat, homonyme_accepte, cree_par, ulterieures)
+                 etat, homonyme_accepte, cree_par, ulterieures, consentement_publication)
             VALUES ($1, lpad(nextval('\(database.schema).numero_candidat')::text, 8, '0'), $2, $3, $4, $5, $6, $7, $8, $9,
-                    $10::jsonb, $11::jsonb, 'brouillon', $12, $13, $14)
+                    $10::jsonb, $11::jsonb, 'brouillon', $12, $13, $14, $15)
             RETURNING numero
             """,
             id, session, candidat, choix.categorie.rawValue, choix.uai, choix.specialite, choix.options, choix.facultatives,
             choix.forme.rawValue, try Self.json(choix.benefices), try Self.json(choix.dispenses), homonymeAccepte, par,
-            choix.ulterieures), logger: logger)
+            choix.ulterieures, choix.consentementPublication), logger: logger)
         for try await numero in rows.decode(String.self) { return numero }
         throw ServiceError(.internalServerError, code: "candidature.numero", message: "Aucun numéro candidat n'a été attribué.")
     }
@@ -309,11 +309,12 @@ struct CandidatureRepository: Sendable {
         try await connection.query(SQL.query(
             """
             UPDATE \(database.table("candidatures")) SET categorie = $2, uai = $3, specialite = $4, options = $5, facultatives = $6,
-                forme = $7, benefices = $8::jsonb, dispenses = $9::jsonb, ulterieures = $10, modifie_le = now()
+                forme = $7, benefices = $8::jsonb, dispenses = $9::jsonb, ulterieures = $10, consentement_publication = $11,
+                modifie_le = now()
             WHERE id = $1
             """,
             id, choix.categorie.rawValue, choix.uai, choix.specialite, choix.options, choix.facultatives, choix.forme.rawValue,
-            try Self.json(choix.benefices), try Self.json(choix.dispenses), choix.ulterieures), logger: logger)
+            try Self.json(choix.benefices), try Self.json(choix.dispenses), choix.ulterieures, choix.consentementPublication), logger: logger)
     }
 
     /// Validation or change of a validated candidature: the computed units, the new state, one more revision.
@@ -408,6 +409,7 @@ struct CandidatureRepository: Sendable {
             champs["forme"] = c.forme.rawValue
             champs["benefices"] = c.benefices.map { "\($0.unite) \(ReglesInscription.note($0.note)) (\($0.dateObtention))" }.joined(separator: "; ")
             champs["dispenses"] = c.dispenses.map { "\($0.unite) \($0.motif.rawValue)" }.joined(separator: "; ")
+            champs["consentementPublication"] = c.consentementPublication ? "oui" : "non"
             return champs.filter { !$0.value.isEmpty }
         }
         let a = aplatir(avant), b = aplatir(apres)

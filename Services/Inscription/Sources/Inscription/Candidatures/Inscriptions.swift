@@ -142,6 +142,9 @@ struct Inscriptions: Sendable {
                 guard Portee.peutModifierIdentite(appelant, connu) else { throw Portee.identitePartagee }
                 try await candidatures.mettreAJour(avant.candidatId, candidat, on: connection)
             }
+            var choix = choix
+            // The consent not sent stays as it is (a form that does not show it keeps it).
+            if saisie.consentementDonne == nil { choix.consentementPublication = avant.consentementPublication }
             try await candidatures.enregistrerChoix(id, choix, on: connection)
             guard let apres = try await candidatures.lire(id, on: connection) else { throw Self.inconnue(id) }
             let ecarts = CandidatureRepository.ecarts(avant, apres)
@@ -274,7 +277,7 @@ struct Inscriptions: Sendable {
             categorieReglementaire: c.categorieReglementaire ?? .individuel,
             etablissement: try centre.map { EtablissementInscription(uai: try UAI($0.uai), nom: $0.nom, gestionAutonome: $0.gestionAutonome) },
             specialite: c.specialite, reglementVersion: c.reglementVersion ?? 0, forme: c.forme, unites: c.unites ?? [],
-            amenagements: c.amenagements, revision: c.revision)
+            amenagements: c.amenagements, consentementPublication: c.consentementPublication, revision: c.revision)
     }
 
     static func inconnue(_ id: UUID) -> ServiceError {

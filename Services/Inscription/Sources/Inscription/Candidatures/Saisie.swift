@@ -48,6 +48,14 @@ struct Saisie: Decodable, Sendable {
     var ulterieures: [String]?
     /// The gestionnaire confirms that a homonym (same name and birth date) is another person.
     var accepterHomonyme: Bool?
+    /// The candidate agrees that his name be published with his result: absent, false on
+    /// creation and unchanged on a change (`consentementDonne`).
+    var consentementPublication: OuiNon?
+
+    /// The consent as sent, when it is a yes or a no (nil: not sent, or refused by `lire`).
+    var consentementDonne: Bool? {
+        if case .valeur(let oui)? = consentementPublication { oui } else { nil }
+    }
 
     /// The checked candidate and choices; every error recorded in `v` with its field.
     func lire(_ v: inout Verification, prefixe: String = "") -> (Candidat, Choix)? {
@@ -178,6 +186,11 @@ struct Saisie: Decodable, Sendable {
             if let unite, let motif { dispenses.append(Dispense(unite: unite, motif: motif, precision: precision)) }
         }
 
+        if case .invalide(let brut, let attendu)? = consentementPublication {
+            v.erreur(champ("consentementPublication"), "candidature.consentement",
+                     "Consentement à la publication du nom « \(brut) » invalide : \(attendu).")
+        }
+
         guard let nomFamille, let prenoms, let sexe, let dateNaissance, let communeNaissance, let adresse, let codePostal,
               let commune, let categorie, let specialite, let forme, v.estValide
         else { return nil }
@@ -187,7 +200,8 @@ struct Saisie: Decodable, Sendable {
                      commune: commune, courriel: courriel, telephone: telephone),
             Choix(categorie: categorie, uai: uai, specialite: specialite, options: options, facultatives: facultatives, forme: forme,
                   benefices: benefices, dispenses: dispenses,
-                  ulterieures: (ulterieures ?? []).map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty })
+                  ulterieures: (ulterieures ?? []).map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty },
+                  consentementPublication: consentementDonne ?? false)
         )
     }
 
@@ -202,5 +216,36 @@ struct Saisie: Decodable, Sendable {
         var brut = texte.trimmingCharacters(in: .whitespaces)
         if let m = brut.wholeMatch(of: /([0-9]{2})\/([0-9]{2})\/([0-9]{4})/) { brut = "\(m.3)-\(m.2)-\(m.1)" }
         return v.champ(lieu) { () throws(DomainError) in try Champs.jour(brut) }
+    }
+}
+
+/// A yes or no of a form: a JSON boolean, or a cell of an import file (`oui`, `non`, empty…).
+/// Anything else is kept as received, so that `Saisie.lire` names it with the other errors.
+enum OuiNon: Decodable, Sendable, Equatable {
+    case valeur(Bool)
+    /// What was received, and what was expected (in French).
+    case invalide(String, attendu: String)
+
+    init(from decoder: any Decoder) throws {
+        let conteneur = try decoder.singleValueContainer()
+        if let oui = try? conteneur.decode(Bool.self) {
+            self = .valeur(oui)
+        } else if let texte = try? conteneur.decode(String.self) {
+            self = .invalide(String(texte.prefix(50)), attendu: "true ou false")
+        } else if let nombre = try? conteneur.decode(Double.self) {
+            self = .invalide(nombre.rounded() == nombre && abs(nombre) < 1e15 ? String(Int64(nombre)) : String(nombre), attendu: "true ou false")
+        } else {
+            self = .invalide("…", attendu: "true ou false")
+        }
+    }
+
+    /// A cell of an import file: `oui`/`o`/`1`/`x`/`true`/`vrai` or `non`/`n`/`0`/`false`/`faux`,
+    /// any case; an empty cell is no.
+    init(cellule: String) {
+        switch cellule.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "oui", "o", "1", "x", "true", "vrai": self = .valeur(true)
+        case "", "non", "n", "0", "false", "faux": self = .valeur(false)
+        default: self = .invalide(String(cellule.trimmingCharacters(in: .whitespaces).prefix(50)), attendu: "oui ou non (vide : non)")
+        }
     }
 }

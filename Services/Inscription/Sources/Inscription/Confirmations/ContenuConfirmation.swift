@@ -30,6 +30,9 @@ struct ContenuConfirmation: Codable, Sendable, Equatable {
     var amenagements: [String]
     var piecesAFournir: [String]
     var valideeLe: String?
+    /// The candidate's consent to the publication of his name with his result; nil in a
+    /// confirmation frozen before it was asked (its PDF stays as it was).
+    var consentementPublication: Bool?
 
     init(_ c: Candidature, session: SessionInscription) {
         numero = c.numero
@@ -67,6 +70,7 @@ struct ContenuConfirmation: Codable, Sendable, Equatable {
             .map { "\($0.libelle)\($0.obligatoire ? "" : " (facultative)")" }
         if !c.dispenses.isEmpty { piecesAFournir.append("Justificatif de chaque dispense (diplôme, relevé de notes)") }
         valideeLe = c.valideeLe
+        consentementPublication = c.consentementPublication
     }
 
     /// The document as people read it.
@@ -97,7 +101,7 @@ struct ContenuConfirmation: Codable, Sendable, Equatable {
                 Field("Établissement d'inscription", etablissement ?? "aucun (candidat individuel)"),
                 Field("Forme", forme),
                 Field("État", etat),
-            ]),
+            ] + (consentementPublication.map { [Field("Publication du nom avec le résultat", $0 ? "oui" : "non")] } ?? [])),
             .heading("Unités"),
             .table(Table(
                 columns: [.init("Unité", width: 0.8), .init("Épreuve", width: 0.8), .init("Intitulé", width: 3.2),

@@ -20,6 +20,7 @@ struct ImportCandidatures: Sendable {
     static let colonnes = [
         "ine", "nom_famille", "nom_usage", "prenoms", "sexe", "date_naissance", "commune_naissance", "pays_naissance",
         "adresse", "code_postal", "commune", "courriel", "telephone", "categorie", "specialite", "options", "facultative", "forme",
+        "consentement_publication",
     ]
     static let obligatoires: Set<String> = ["nom_famille", "prenoms", "sexe", "date_naissance", "categorie", "specialite", "forme"]
     static let lignesMaximum = 20_000
@@ -128,7 +129,9 @@ struct ImportCandidatures: Sendable {
                 categorie: valeurs["categorie"], uai: uai.value, specialite: valeurs["specialite"],
                 options: (valeurs["options"] ?? "").split(separator: ",").map(String.init),
                 facultatives: (valeurs["facultative"] ?? "").split(separator: ",").map(String.init),
-                forme: valeurs["forme"], benefices: nil, dispenses: nil, accepterHomonyme: nil)
+                forme: valeurs["forme"], benefices: nil, dispenses: nil, accepterHomonyme: nil,
+                // No column, or an empty cell: no consent to the publication of the name.
+                consentementPublication: valeurs["consentement_publication"].map(OuiNon.init(cellule:)))
             var v = Verification()
             guard let lu = saisie.lire(&v) else {
                 erreurs += v.details.map { Erreur(ligne: ligne.numero, champ: Self.colonne($0.location), code: $0.code, message: $0.message) }
@@ -243,20 +246,21 @@ struct ImportCandidatures: Sendable {
             try await connection.query(SQL.query(
                 """
                 INSERT INTO \(candidatures) (id, numero, session, candidat, categorie, uai, specialite, options, facultatives, forme,
-                    etat, unites, categorie_reglementaire, reglement_version, revision, cree_par, validee_le)
+                    etat, unites, categorie_reglementaire, reglement_version, revision, cree_par, validee_le, consentement_publication)
                 SELECT t.id, lpad(nextval('\(database.schema).numero_candidat')::text, 8, '0'), $3, t.candidat, t.categorie, $4,
                     t.specialite, string_to_array(t.options, ','), string_to_array(t.facultatives, ','), t.forme,
                     $11, CASE WHEN $11 = 'validee' THEN t.unites::jsonb END, CASE WHEN $11 = 'validee' THEN t.categorie_reglementaire END,
                     CASE WHEN $11 = 'validee' THEN $12::int4 END, CASE WHEN $11 = 'validee' THEN 2 ELSE 1 END, $13,
-                    CASE WHEN $11 = 'validee' THEN now() END
-                FROM UNNEST($1::uuid[], $2::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $14::text[])
-                    AS t(id, candidat, categorie, specialite, options, facultatives, forme, unites, categorie_reglementaire)
+                    CASE WHEN $11 = 'validee' THEN now() END, t.consentement
+                FROM UNNEST($1::uuid[], $2::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $14::text[],
+                            $15::bool[])
+                    AS t(id, candidat, categorie, specialite, options, facultatives, forme, unites, categorie_reglementaire, consentement)
                 """,
                 ids, idsCandidats, session.code.value, centre?.uai, choix.map(\.categorie.rawValue), choix.map(\.specialite),
                 choix.map { $0.options.joined(separator: ",") }, choix.map { $0.facultatives.joined(separator: ",") },
                 choix.map(\.forme.rawValue), try tranche.map { try CandidatureRepository.json($0.resultat.unites) },
                 valider ? "validee" : "brouillon", tranche.first?.resultat.reglementVersion ?? 0, appelant.subject,
-                tranche.map(\.resultat.categorieReglementaire.rawValue)), logger: logger)
+                tranche.map(\.resultat.categorieReglementaire.rawValue), choix.map(\.consentementPublication)), logger: logger)
             try await connection.query(SQL.query(
                 """
                 INSERT INTO \(database.table("historique")) (candidature, par, role, action)

@@ -37,7 +37,7 @@ struct SuiviRoutes: Sendable {
                     d.communeNaissance, c.categorie.rawValue, c.uai ?? "", c.etablissement ?? "", c.specialite,
                     c.options.joined(separator: ","), c.facultatives.joined(separator: ","), c.forme.rawValue,
                     (c.unites ?? []).filter { $0.situation == .presentee }.map(\.code).joined(separator: ","),
-                    c.amenagementDemande ? "oui" : "non", c.valideeLe ?? "",
+                    c.amenagementDemande ? "oui" : "non", c.valideeLe ?? "", c.consentementPublication ? "oui" : "non",
                 ]
                 csv += ligne.map(Self.cellule).joined(separator: ";") + "\r\n"
             }
@@ -52,6 +52,7 @@ struct SuiviRoutes: Sendable {
     static let entete = [
         "numero", "etat", "ine", "nom_famille", "nom_usage", "prenoms", "sexe", "date_naissance", "commune_naissance", "categorie",
         "uai", "etablissement", "specialite", "options", "facultative", "forme", "unites_presentees", "amenagement", "validee_le",
+        "consentement_publication",
     ]
 
     /// A CSV cell: quoted when it holds a separator, a quote or a line break; a leading

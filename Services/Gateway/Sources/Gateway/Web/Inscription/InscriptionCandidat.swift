@@ -199,7 +199,7 @@ extension InscriptionPages {
             page.existante = existante
             return await renderer.render("candidat-inscription", titre: "M'inscrire", page: page, request: request, context: context)
         }
-        let caches = saisie.caches(["specialite", "options", "facultatives", "forme"]) + (page.plusieursSessions ? [] : [.init(nom: "session", valeur: premiere.session)])
+        let caches = saisie.caches(["specialite", "options", "facultatives", "forme", "consentementPublication"]) + (page.plusieursSessions ? [] : [.init(nom: "session", valeur: premiere.session)])
         page.formulaireCandidature = saisie.vue(
             action: "/candidat/inscription/identite", bouton: "Continuer", choix: false, offre: nil, caches: caches,
             retour: "/candidat", retourLibelle: "Annuler")
@@ -265,6 +265,7 @@ extension InscriptionPages {
                 .init(nom: "Options", valeur: c.options.isEmpty ? "aucune" : c.options.map(libelle).joined(separator: ", ")),
                 .init(nom: "Unité facultative", valeur: c.facultatives.isEmpty ? "aucune" : c.facultatives.map(libelle).joined(separator: ", ")),
                 .init(nom: "Forme", valeur: InscriptionVue.forme(c.forme)),
+                .init(nom: "Publication de mon nom avec mon résultat", valeur: InscriptionVue.consentement(c.consentementPublication)),
             ],
             identite: [
                 .init(nom: "Nom", valeur: d.nomFamille + (d.nomUsage.map { " (nom d'usage : \($0))" } ?? "")), .init(nom: "Prénoms", valeur: d.prenoms),

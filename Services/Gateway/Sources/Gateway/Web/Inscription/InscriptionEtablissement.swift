@@ -57,7 +57,7 @@ extension InscriptionPages {
         var importable: Bool
     }
 
-    static let colonnesImport = "ine;nom_famille;nom_usage;prenoms;sexe;date_naissance;commune_naissance;pays_naissance;adresse;code_postal;commune;courriel;telephone;categorie;specialite;options;facultative;forme"
+    static let colonnesImport = "ine;nom_famille;nom_usage;prenoms;sexe;date_naissance;commune_naissance;pays_naissance;adresse;code_postal;commune;courriel;telephone;categorie;specialite;options;facultative;forme;consentement_publication"
     static let tailleImport = 16 << 20
 
     func addEtablissement(to web: RouterGroup<ServiceRequestContext>) {

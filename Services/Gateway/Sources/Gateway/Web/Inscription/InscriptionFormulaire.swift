@@ -4,13 +4,14 @@ import ServiceKit
 /// The candidature form (identity, catégorie and établissement, spécialité with its options and
 /// facultative unit, forme), shared by the établissement's entry, the candidate's wizard and
 /// the change of a candidature. Its values are kept under canonical names (`options` and
-/// `facultatives` as codes separated by commas) so that a wizard can carry them in hidden fields.
+/// `facultatives` as codes separated by commas, `consentementPublication` as `oui` or `non`) so
+/// that a wizard can carry them in hidden fields.
 struct FormulaireCandidature: Sendable {
     static let identite = [
         "ine", "nomFamille", "nomUsage", "prenoms", "sexe", "dateNaissance", "communeNaissance", "paysNaissance",
         "adresse", "codePostal", "commune", "courriel", "telephone",
     ]
-    static let choix = ["categorie", "uai", "specialite", "options", "facultatives", "forme"]
+    static let choix = ["categorie", "uai", "specialite", "options", "facultatives", "forme", "consentementPublication"]
 
     var valeurs: [String: String]
     var formulaire: Formulaire
@@ -35,6 +36,13 @@ struct FormulaireCandidature: Sendable {
         if !specialite.isEmpty, form.values["facultative.\(specialite)"] != nil || form.values["options-presentes"] != nil {
             valeurs["facultatives"] = form["facultative.\(specialite)"]
         }
+        // The checkbox sends nothing when unticked: the hidden `consentement-present` says it was
+        // shown; without it, the value a wizard carried in a hidden field (if any) is kept.
+        if form.values["consentement-present"] != nil {
+            valeurs["consentementPublication"] = form["consentementPublication"] == "oui" ? "oui" : "non"
+        } else if let porte = form.values["consentementPublication"] {
+            valeurs["consentementPublication"] = porte == "oui" ? "oui" : "non"
+        }
         self.init(valeurs: valeurs)
     }
 
@@ -47,6 +55,7 @@ struct FormulaireCandidature: Sendable {
             "adresse": d.adresse, "codePostal": d.codePostal, "commune": d.commune, "courriel": d.courriel ?? "",
             "telephone": d.telephone ?? "", "categorie": c.categorie, "uai": c.uai ?? "", "specialite": c.specialite,
             "options": c.options.joined(separator: ","), "facultatives": c.facultatives.joined(separator: ","), "forme": c.forme,
+            "consentementPublication": c.consentementPublication == true ? "oui" : "non",
         ])
     }
 
@@ -86,8 +95,16 @@ struct FormulaireCandidature: Sendable {
             Champ("facultatives", "Unité facultative", valeur: valeur("facultatives"), requis: false),
             Champ("forme", "Forme de passage", valeur: valeur("forme"),
                   aide: "Globale : toutes les unités à cette session. Progressive : réparties sur plusieurs sessions (pas pour les apprentis). Ce choix est définitif une fois la candidature validée."),
+            Champ("consentementPublication", Self.consentementCandidat, valeur: valeur("consentementPublication"),
+                  aide: "Facultatif. Sans cet accord, le nom n'apparaît sur aucune publication des résultats. Ce choix se modifie avec la candidature.",
+                  requis: false),
         ])
     }
+
+    /// The consent's label, in the candidate's words (his own form) or in a third person's (an
+    /// établissement or the gestionnaire records it for him).
+    static let consentementCandidat = "J'accepte que mon nom soit publié avec mon résultat (site public des résultats, organismes habilités)."
+    static let consentementTiers = "Le candidat accepte que son nom soit publié avec son résultat (site public des résultats, organismes habilités)."
 
     /// The form's field for a service error's location (`candidat.nomFamille` → `nomFamille`).
     static func champ(_ location: String) -> String? {
@@ -144,7 +161,8 @@ struct FormulaireCandidature: Sendable {
                 paysNaissance: optionnel("paysNaissance"), adresse: self["adresse"], codePostal: self["codePostal"], commune: self["commune"],
                 courriel: optionnel("courriel"), telephone: optionnel("telephone")),
             categorie: categorie, uai: categorie == "individuel" ? nil : optionnel("uai"), specialite: self["specialite"],
-            options: codes("options"), facultatives: codes("facultatives"), forme: self["forme"])
+            options: codes("options"), facultatives: codes("facultatives"), forme: self["forme"],
+            consentementPublication: valeurs["consentementPublication"].map { $0 == "oui" })
     }
 
     /// Hidden fields carrying `noms` to the next step of a wizard.
@@ -191,6 +209,8 @@ struct FormulaireCandidature: Sendable {
         var groupesFacultatives: [Groupe]
         var aDesOptions: Bool
         var aDesFacultatives: Bool
+        /// The consent's checkbox is ticked.
+        var consentementCoche: Bool
         var caches: [Cache]
         var retour: String?
         var retourLibelle: String?
@@ -238,6 +258,8 @@ struct FormulaireCandidature: Sendable {
                         }))
             }
         }
+        var formulaire = self.formulaire
+        if uais != nil { formulaire.champs["consentementPublication"]?.libelle = Self.consentementTiers }
         return Vue(
             formulaire: formulaire.vue, action: action, bouton: bouton, identite: identite, choix: choix,
             etablissement: uais != nil,
@@ -248,6 +270,7 @@ struct FormulaireCandidature: Sendable {
             formes: choixDe("forme", [("globale", "Forme globale"), ("progressive", "Forme progressive")]),
             groupesOptions: groupesOptions, groupesFacultatives: groupesFacultatives,
             aDesOptions: !groupesOptions.isEmpty, aDesFacultatives: !groupesFacultatives.isEmpty,
+            consentementCoche: self["consentementPublication"] == "oui",
             caches: caches, retour: retour, retourLibelle: retourLibelle, precedent: precedent)
     }
 }

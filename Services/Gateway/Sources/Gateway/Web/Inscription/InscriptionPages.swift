@@ -214,6 +214,7 @@ struct InscriptionPages: Sendable {
             .init(nom: "Options", valeur: c.options.isEmpty ? "aucune" : c.options.joined(separator: ", ")),
             .init(nom: "Unité facultative", valeur: c.facultatives.isEmpty ? "aucune" : c.facultatives.joined(separator: ", ")),
             .init(nom: "Forme", valeur: InscriptionVue.forme(c.forme)),
+            .init(nom: "Publication du nom avec le résultat", valeur: InscriptionVue.consentement(c.consentementPublication)),
         ]
         if let le = c.creeLe { faits.append(.init(nom: "Créée le", valeur: DateFrancaise.instant(iso: le))) }
         if let le = c.valideeLe { faits.append(.init(nom: "Validée le", valeur: DateFrancaise.instant(iso: le))) }

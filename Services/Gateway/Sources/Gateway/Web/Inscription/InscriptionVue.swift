@@ -25,6 +25,8 @@ enum InscriptionAPI {
         var categorieReglementaire: String?
         var amenagements: [Mesure]
         var amenagementDemande: Bool
+        /// The candidate agrees that his name be published with his result.
+        var consentementPublication: Bool?
         var creeLe: String?
         var modifieLe: String?
         var valideeLe: String?
@@ -199,6 +201,8 @@ enum InscriptionAPI {
         var options: [String]
         var facultatives: [String]
         var forme: String
+        /// nil: not sent (unchanged on a change).
+        var consentementPublication: Bool?
     }
 }
 
@@ -312,7 +316,11 @@ enum InscriptionVue {
         "candidat.courriel": "Courriel", "candidat.telephone": "Téléphone", "categorie": "Catégorie", "uai": "Établissement",
         "specialite": "Spécialité", "options": "Options", "facultatives": "Unité facultative", "forme": "Forme",
         "benefices": "Bénéfices", "dispenses": "Dispenses", "motif": "Motif", "piece": "Pièce", "amenagement": "Aménagement",
+        "consentementPublication": "Publication du nom avec le résultat",
     ]
+
+    /// The consent to the publication of the name, as the pages say it (none given: no).
+    static func consentement(_ oui: Bool?) -> String { oui == true ? "Oui" : "Non" }
 
     /// A session code as it may appear in a path (`BP-2027-06-N`), or nil.
     static func session(_ text: String) -> String? {

@@ -356,6 +356,92 @@ struct WebInscriptionTests {
         }
     }
 
+    @Test("the consent to the publication of the name: a labelled checkbox kept on a refusal, shown on the candidature, changed by a modification; the wizard carries it")
+    func consentementPublication() async throws {
+        try await InscriptionEnAval.avec { inscription in
+            try await WebBanc.avec(services: ["inscription": inscription.url], timeoutMs: Self.delai) { banc in
+                let session = inscription.session
+                let (navigateur, _) = try await Self.connecte(banc, .etablissement, habilitations: ["uai:\(inscription.cfa)"])
+                let csrf = try await navigateur.csrf()
+                let case_ = #"<input type="checkbox" id="champ-consentementPublication" name="consentementPublication" value="oui""#
+                let libelle = #"<label for="champ-consentementPublication">Le candidat accepte que son nom soit publié avec son résultat (site public des résultats, organismes habilités).</label>"#
+
+                let formulaire = try await navigateur.get("/etablissement/inscription/\(session)/nouvelle").texte
+                #expect(formulaire.contains(case_ + #" aria-describedby="champ-consentementPublication-aide">"#), "\(formulaire)")
+                #expect(formulaire.contains(libelle))
+                #expect(formulaire.contains(#"<input type="hidden" name="consentement-present" value="1">"#))
+
+                // Refused by the service for another field: the box stays ticked.
+                let choix: [(String, String)] = [("options-presentes", "1"), ("categorie", "apprenti"), ("uai", inscription.cfa),
+                                                 ("specialite", "COIFFURE"), ("option.COIFFURE.E3", "U30A"), ("forme", "globale"),
+                                                 ("consentement-present", "1")]
+                var fautive = Self.identite(nom: "Fabre")
+                fautive[6] = ("codePostal", "6900")
+                let refus = try await navigateur.post("/etablissement/inscription/\(session)/nouvelle",
+                                                      fautive + choix + [("consentementPublication", "oui")], csrf: csrf)
+                #expect(refus.status == .unprocessableContent)
+                #expect(refus.texte.contains(case_ + " checked"), "\(refus.texte)")
+                let sansCase = try await navigateur.post("/etablissement/inscription/\(session)/nouvelle", fautive + choix, csrf: csrf)
+                #expect(sansCase.status == .unprocessableContent)
+                #expect(!sansCase.texte.contains(case_ + " checked"))
+
+                // Registered with it: the candidature's page says so.
+                let cree = try await navigateur.post("/etablissement/inscription/\(session)/nouvelle",
+                                                     Self.identite(nom: "Fabre") + choix + [("consentementPublication", "oui")], csrf: csrf)
+                #expect(cree.status == .seeOther, "\(cree.texte)")
+                let id = try Self.id(cree.location)
+                let oui = #"<dt>Publication du nom avec le résultat</dt><dd>Oui</dd>"#
+                let non = #"<dt>Publication du nom avec le résultat</dt><dd>Non</dd>"#
+                #expect(try await navigateur.get("/etablissement/candidatures/\(id)").texte.contains(oui))
+                #expect(try await navigateur.post("/etablissement/candidatures/\(id)/validation", [], csrf: csrf).status == .seeOther)
+
+                // The modification shows it ticked; unticked, it is withdrawn (a new revision, in the history).
+                let modification = try await navigateur.get("/etablissement/candidatures/\(id)/modification")
+                #expect(modification.status == .ok)
+                #expect(modification.texte.contains(case_ + " checked"))
+                let retire = try await navigateur.post("/etablissement/candidatures/\(id)/modification", Self.identite(nom: "Fabre") + choix, csrf: csrf)
+                #expect(retire.status == .seeOther, "\(retire.texte)")
+                let page = try await navigateur.get("/etablissement/candidatures/\(id)").texte
+                #expect(page.contains(non))
+                #expect(page.contains("Modifiée"))
+                #expect(page.contains("<li>Publication du nom avec le résultat : oui → non</li>"), "\(page)")
+
+                // The candidate's wizard: his own words, carried from step to step.
+                let (candidat, _) = try await Self.connecte(banc, .candidat, nom: "Inès Roux")
+                let ccsrf = try await candidat.csrf()
+                let identite = Self.identite(nom: "Roux", prenoms: "Inès", naissance: "1991-02-03")
+                let etape2 = try await candidat.post("/candidat/inscription/identite", [("session", session)] + identite, csrf: ccsrf)
+                #expect(etape2.status == .ok)
+                #expect(etape2.texte.contains(#"<label for="champ-consentementPublication">J&#39;accepte que mon nom soit publié avec mon résultat (site public des résultats, organismes habilités).</label>"#),
+                        "\(etape2.texte)")
+                let gp: [(String, String)] = [("session", session), ("options-presentes", "1"), ("specialite", "COIFFURE"),
+                                              ("option.COIFFURE.E3", "U30B"), ("forme", "globale"), ("consentement-present", "1"),
+                                              ("consentementPublication", "oui")]
+                let retour = try await candidat.post("/candidat/inscription/choix", gp + [("precedent", "1")] + identite, csrf: ccsrf)
+                #expect(retour.texte.contains(#"<input type="hidden" name="consentementPublication" value="oui">"#), "\(retour.texte)")
+                let retourEtape2 = try await candidat.post(
+                    "/candidat/inscription/identite", [("session", session), ("specialite", "COIFFURE"), ("consentementPublication", "oui")] + identite, csrf: ccsrf)
+                #expect(retourEtape2.texte.contains(case_ + " checked"))
+                let brouillon = try await candidat.post("/candidat/inscription/choix", gp + identite, csrf: ccsrf)
+                #expect(brouillon.status == .seeOther, "\(brouillon.texte)")
+                let recapitulatif = try await candidat.get(try #require(brouillon.location)).texte
+                #expect(recapitulatif.contains(#"<dt>Publication de mon nom avec mon résultat</dt><dd>Oui</dd>"#), "\(recapitulatif)")
+            }
+        }
+    }
+
+    @Test("the CSV import page documents the consent's column")
+    func importConsentement() async throws {
+        try await InscriptionEnAval.avec { inscription in
+            try await WebBanc.avec(services: ["inscription": inscription.url], timeoutMs: Self.delai) { banc in
+                let (navigateur, _) = try await Self.connecte(banc, .etablissement, habilitations: ["uai:\(inscription.cfa)"])
+                let page = try await navigateur.get("/etablissement/inscription/\(inscription.session)/import").texte
+                #expect(page.contains(";forme;consentement_publication</pre>"))
+                #expect(page.contains("La colonne consentement_publication, facultative"))
+            }
+        }
+    }
+
     @Test("a session the service does not know, and the service down: French error pages, no stack trace")
     func indisponible() async throws {
         try await WebBanc.avec { banc in

@@ -3,7 +3,10 @@ import Domain
 import Foundation
 import Testing
 
-/// Evaluation's own contracts against their golden JSON (see `GoldenContractTests`).
+/// Evaluation's contracts against their golden JSON (see `GoldenContractTests`). The work queue's
+/// command `evaluation.saisie` is internal to the Evaluation target (`CommandeSaisie`), which this
+/// target does not import: its golden file is checked against the AsyncAPI document only
+/// (`AsyncAPITests`).
 @Suite("Evaluation contracts match their golden JSON")
 struct EvaluationContractTests {
     @Test func notesSaisies() throws {

@@ -43,15 +43,15 @@ struct AggregationTests {
                 #expect(duree >= .milliseconds(400), "the silent service was waited for up to its timeout: \(duree)")
                 let agregat = try reponse.json(Agregat.self)
                 #expect(!agregat.complet)
-                #expect(Set(agregat.parties.keys) == ["candidature", "convocation", "notes", "resultat"])
+                #expect(Set(agregat.parties.keys) == ["candidature", "convocation", "notes", "resultat", "documents"])
                 #expect(agregat.parties["candidature"]?.etat == "absent")
                 #expect(agregat.parties["convocation"]?.etat == "indisponible")
                 #expect(agregat.parties["convocation"]?.raison == "délai dépassé")
-                for partie in ["notes", "resultat"] {
+                for partie in ["notes", "resultat", "documents"] {
                     #expect(agregat.parties[partie]?.etat == "indisponible", "\(partie)")
                     #expect(agregat.parties[partie]?.raison == "ne répond pas", "\(partie)")
                 }
-                #expect(agregat.manquants.map(\.service) == ["evaluation", "organisation", "publication"])
+                #expect(agregat.manquants.map(\.service) == ["evaluation", "organisation", "publication", "publication"])
                 #expect(agregat.manquants.allSatisfy { $0.etat == "indisponible" && !($0.raison ?? "").isEmpty })
 
                 // Several at once: each waits on its own deadline and answers the same.

@@ -15,7 +15,7 @@ import TestSupport
 /// The public results site, against the live Publication service: the pages precomputed from what
 /// it released, nothing before; names only with consent; the lookup by numéro and birth date;
 /// caching, validation and the rate limit.
-@Suite("Gateway: the public results site")
+@Suite("Gateway: the public results site", .serialized)
 struct ResultatsPublicsTests {
     final class Boite: Sendable {
         let database = Mutex<Database?>(nil)
@@ -88,6 +88,27 @@ struct ResultatsPublicsTests {
                 let sixieme = try await p.appel(.get, consultation)
                 #expect(sixieme.status == .tooManyRequests)
                 #expect(sixieme.headers[.retryAfter] == "60")
+
+                // Fin de session: Léa's documents on her page, her relevé downloaded, its code
+                // checked by a third party on the public page.
+                _ = try await DocumentRepository(database: database).generer(session)
+                let candidat = try await p.jeton(try await p.compte(.candidat, habilitations: ["candidat:\(lea.numero)"]))
+                let dossier = try await p.appel(.get, "/candidat", jeton: candidat)
+                #expect(dossier.status == .ok)
+                #expect(dossier.texte.contains("Mes documents") && dossier.texte.contains("Relevé de notes"))
+                let lien = try #require(dossier.texte.firstMatch(of: /href="(\/candidat\/documents\/[0-9A-Fa-f\-]+)">Relevé/)?.1)
+                let releve = try await p.appel(.get, String(lien), jeton: candidat)
+                #expect(releve.status == .ok && releve.headers[.contentType] == "application/pdf")
+                let code = try #require(dossier.texte.firstMatch(of: /code de vérification ([0-9A-Z\-]{19})/)?.1)
+                let verification = try await p.appel(.get, "/verification?code=\(code.replacingOccurrences(of: "-", with: "").lowercased())")
+                #expect(verification.status == .ok)
+                #expect(verification.texte.contains("Martin Camille") && verification.texte.contains("document authentique"))
+                #expect(!verification.texte.contains(lea.numero), "nothing but the holder, the spécialité and the session")
+                #expect(try await p.appel(.get, "/verification?code=ABC").status == .unprocessableContent)
+                #expect(try await p.appel(.get, "/verification?code=0000-0000-0000-0000").status == .notFound)
+                #expect(try await p.appel(.get, "/verification").status == .ok)
+                let autre = try await p.jeton(try await p.compte(.candidat, habilitations: ["candidat:\(paul.numero)"]))
+                #expect(try await p.appel(.get, String(lien), jeton: autre).status == .notFound, "another's document: not his to see")
             }
         }
     }

@@ -176,6 +176,10 @@ struct ServiceRoutesMatrixTests {
         "publication POST /v1/sessions/{code}/publication/verification": "G",
         "publication POST /v1/sessions/{code}/publication/rediffusion": "G",
         "publication GET /v1/sessions/{code}/resultats": "AGE",
+        "publication POST /v1/sessions/{code}/documents/generation": "G",
+        "publication GET /v1/candidats/{id}/documents": "AGK",
+        "publication GET /v1/candidats/{id}/documents/{document}": "AGK",
+        "publication GET /v1/public/verification/{code}": "",
     ]
 
     /// A grade command not handled yet (or never sent) answers 202 « acceptée » to whoever
@@ -238,7 +242,7 @@ struct ServiceRoutesMatrixTests {
         let valeurs = [
             "code": session, "id": objet, "uai": uai, "centre": uai, "specialite": "COIFFURE", "unite": "U10",
             "service": "inscription_etablissement", "academie": "A01", "piece": objet, "amenagement": objet,
-            "candidature": objet, "sujet": "correcteur-inconnu", "type": "emargement", "version": "1", "jury": "J1",
+            "candidature": objet, "sujet": "correcteur-inconnu", "type": "emargement", "version": "1", "jury": "J1", "document": objet,
         ]
 
         var vues = Set<String>()

@@ -80,7 +80,7 @@ struct GatewayComponents: Sendable {
         let router = Router(context: ServiceRequestContext.self)
         runtime.addHealthRoutes(to: router, publicFacing: true)
         // Results day's hot path: before every middleware (no session lookup, no CSRF).
-        ResultatsPublicsRoutes(resultats: resultatsPublics, limite: limiteConsultations).add(to: router)
+        ResultatsPublicsRoutes(resultats: resultatsPublics, limite: limiteConsultations, directory: directory).add(to: router)
         router.add(middleware: FileMiddleware(
             GatewayService.resource("Public").path, urlBasePath: "/static",
             cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(24 * 3600)])]),

@@ -96,14 +96,14 @@ struct AggregateRoutes: Sendable {
     }
 
     /// The parts of a candidate's file (also shown by the candidate's web page); `id` is the
-    /// candidate's identifier as his scope carries it (`candidat:<id>`). Publication
-    /// (`documents`) adds its part with its service.
+    /// candidate's identifier as his scope carries it (`candidat:<id>`).
     static func dossier(_ id: String) -> [Source] {
         [
             Source(name: "candidature", service: "inscription", path: "/v1/candidats/\(id)/candidature"),
             Source(name: "convocation", service: "organisation", path: "/v1/candidats/\(id)/convocation"),
             Source(name: "notes", service: "evaluation", path: "/v1/candidats/\(id)/notes"),
             Source(name: "resultat", service: "publication", path: "/v1/candidats/\(id)/resultat"),
+            Source(name: "documents", service: "publication", path: "/v1/candidats/\(id)/documents"),
         ]
     }
 }

@@ -39,6 +39,18 @@ struct RolePages: Sendable {
         /// His candidatures in the open sessions (and the one named by `?session=`).
         var candidatures: [InscriptionPages.LigneCandidatureCandidat] = []
         var aCandidatures = false
+        /// His relevés, attestations and diplômes (Publication's part), to download.
+        var documents: [LienDocument] = []
+        var aDesDocuments = false
+    }
+
+    struct LienDocument: Decodable {
+        var id: String
+        var libelle: String
+        var session: String
+        var code: String
+        /// Filled by the page: where the browser downloads it.
+        var href: String?
     }
 
     struct PapillonsPage {
@@ -132,9 +144,24 @@ struct RolePages: Sendable {
                 return await renderer.render("candidat", titre: "Mon dossier", page: page, request: request, context: context)
             }
             let aggregate = await AggregateRoutes(directory: directory).gather(AggregateRoutes.dossier(Affichage.requete(id)), as: caller)
+            struct Documents: Decodable { var items: [LienDocument] }
+            let documents = (AggregateView.decode(Documents.self, aggregate.parties["documents"]?.donnees)?.items ?? []).map { document in
+                var lien = document
+                lien.href = "/candidat/documents/\(Affichage.requete(document.id))"
+                return lien
+            }
             let page = DossierPage(identifiant: id, parties: AggregateView(aggregate, order: Self.dossierParts),
-                                   candidatures: candidatures, aCandidatures: !candidatures.isEmpty)
+                                   candidatures: candidatures, aCandidatures: !candidatures.isEmpty,
+                                   documents: documents, aDesDocuments: !documents.isEmpty)
             return await renderer.render("candidat", titre: "Mon dossier", page: page, request: request, context: context)
+        }
+        // A document of his (Publication checks it is his and still current).
+        web.get("candidat/documents/:document") { _, context -> Response in
+            let caller = try context.caller()
+            guard let id = Self.scopes("candidat", of: caller).first else { throw ServiceError.forbidden() }
+            let document = context.parameters.get("document") ?? ""
+            return try await ServiceClient(directory: directory, service: "publication", timeout: .seconds(15))
+                .telechargement("/candidats/\(Affichage.requete(id))/documents/\(Affichage.requete(document))", as: caller)
         }
         web.get("etablissement/papillons") { request, context -> Response in
             let caller = try context.caller()

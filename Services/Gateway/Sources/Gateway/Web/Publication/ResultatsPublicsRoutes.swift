@@ -20,6 +20,23 @@ import Synchronization
 struct ResultatsPublicsRoutes: Sendable {
     let resultats: ResultatsPublics
     let limite: LimiteParAdresse
+    let directory: ServiceDirectory
+
+    struct Verification: Codable {
+        var document: String
+        var valide: Bool
+        var titulaire: String
+        var specialite: String
+        var session: String
+        var message: String
+    }
+
+    struct PageVerification {
+        var code: String
+        var erreur: String?
+        var resultat: Verification?
+        var saisi: Bool
+    }
 
     static let cacheListe = "public, max-age=60"
 
@@ -60,6 +77,40 @@ struct ResultatsPublicsRoutes: Sendable {
             let contenu = resultats.actuel
             let page = contenu.consultations[CleConsultation.cle(numero: numero, naissance: jour)] ?? contenu.introuvable
             return Self.reponse(page, status: .ok, cache: "private, no-store")
+        }
+
+        // A third party checks a diploma's (or relevé's, attestation's) verification code: the
+        // holder's name, spécialité and session, nothing else. Rate-limited like the lookups (its
+        // own count).
+        router.get("verification") { request, context -> Response in
+            let saisi = (request.uri.queryParameters.get("code") ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+            func page(_ vue: PageVerification, _ status: HTTPResponse.Status) -> Response {
+                Self.reponse(resultats.rendu.page("verification", titre: "Vérifier un diplôme", vue), status: status, cache: "no-store")
+            }
+            guard !saisi.isEmpty else { return page(PageVerification(code: "", saisi: false), .ok) }
+            let compact = saisi.replacingOccurrences(of: "-", with: "")
+            guard compact.count == 16, compact.wholeMatch(of: /[0-9A-HJKMNP-TV-Z]+/) != nil else {
+                return page(PageVerification(code: String(saisi.prefix(19)),
+                                             erreur: "Le code est attendu tel qu'il figure sur le document : 16 caractères (ex. 7K3M-Q9PX-2B4T-W8RD).",
+                                             saisi: true), .unprocessableContent)
+            }
+            guard limite.autorise("verification:" + (context.remoteAddress ?? "inconnue")) else {
+                return page(PageVerification(code: saisi, erreur: "Trop de vérifications depuis votre adresse : réessayez dans une minute.",
+                                             saisi: true), .tooManyRequests)
+            }
+            let code = stride(from: 0, to: 16, by: 4).map { i in
+                String(compact[compact.index(compact.startIndex, offsetBy: i)..<compact.index(compact.startIndex, offsetBy: i + 4)])
+            }.joined(separator: "-")
+            let publication = ServiceClient(directory: directory, service: "publication")
+            let passerelle = InternalIdentity(subject: "gateway", role: .service)
+            do throws(ServiceError) {
+                let verification = try await publication.lire(Verification.self, "/public/verification/\(code)", as: passerelle)
+                return page(PageVerification(code: code, resultat: verification, saisi: true), .ok)
+            } catch where error.status == .notFound {
+                return page(PageVerification(code: code, erreur: "Aucun document ne porte ce code de vérification.", saisi: true), .notFound)
+            } catch {
+                return page(PageVerification(code: code, erreur: error.message, saisi: true), error.status)
+            }
         }
 
         router.get("resultats/:session/:specialite") { request, context -> Response in

@@ -177,6 +177,8 @@ struct ServiceRoutesMatrixTests {
         "publication POST /v1/sessions/{code}/publication/rediffusion": "G",
         "publication GET /v1/sessions/{code}/resultats": "AGE",
         "publication POST /v1/sessions/{code}/documents/generation": "G",
+        "publication GET /v1/sessions/{code}/extraction.csv": "AGE",
+        "publication GET /v1/sessions/{code}/resultats.pdf": "AGE",
         "publication GET /v1/candidats/{id}/documents": "AGK",
         "publication GET /v1/candidats/{id}/documents/{document}": "AGK",
         "publication GET /v1/public/verification/{code}": "",

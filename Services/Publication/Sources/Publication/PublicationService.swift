@@ -37,6 +37,7 @@ public enum PublicationService: CycladesService {
                 PublicationRoutes(database: database, publications: publications, liberation: liberation, outbox: runtime.outbox)
                     .add(to: session)
                 finDeSession.addGestion(to: session)
+                ExtractionRoutes(publications: publications, referentiel: referentiel).add(to: session)
             },
             queues: [.events(of: name, handlers(runtime: runtime))])
     }

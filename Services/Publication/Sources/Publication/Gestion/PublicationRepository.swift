@@ -221,3 +221,38 @@ struct PublicationRepository: Sendable {
         return Publics(generation: generation, specialites: specialites, resultats: lignes)
     }
 }
+
+extension PublicationRepository {
+    /// A released result with who it belongs to, for the établissements' extraction and the lists.
+    struct LigneComplete: Sendable {
+        var numero: String
+        var nom: String
+        var prenoms: String
+        var dateNaissance: String
+        var specialite: String
+        var etablissement: String?
+        var etablissementNom: String?
+        var resultat: ResultatArrete
+    }
+
+    /// Every released result of the session (of one établissement), by spécialité then name.
+    func completes(_ session: SessionCode, etablissement: String?) async throws -> [LigneComplete] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT c.numero, COALESCE(c.nom_usage, c.nom_famille), c.prenoms, to_char(c.date_naissance, 'YYYY-MM-DD'), c.specialite,
+                c.etablissement_uai, c.etablissement_nom, p.contenu::text
+            FROM \(database.table("resultats_publies")) p JOIN \(database.table("candidatures")) c ON c.id = p.candidature
+            WHERE p.session = $1 AND ($2::text IS NULL OR c.etablissement_uai = $2) AND NOT c.annulee
+            ORDER BY c.specialite, 2, c.prenoms, c.numero
+            """, session.value, etablissement))
+        let decoder = MessageCoding.decoder()
+        var lignes: [LigneComplete] = []
+        for try await (numero, nom, prenoms, naissance, specialite, uai, etablissementNom, contenu)
+            in rows.decode((String, String, String, String, String, String?, String?, String).self) {
+            lignes.append(LigneComplete(
+                numero: numero, nom: nom, prenoms: prenoms, dateNaissance: naissance, specialite: specialite, etablissement: uai,
+                etablissementNom: etablissementNom, resultat: try decoder.decode(ResultatArrete.self, from: Data(contenu.utf8))))
+        }
+        return lignes
+    }
+}

@@ -26,6 +26,9 @@ final class Canvas {
     let surface: OpaquePointer
     let cr: OpaquePointer
     let pango: OpaquePointer
+    /// The images read so far in this render, by their bytes: a logo repeated on every document
+    /// of the file is read once and embedded once.
+    private var images: [[UInt8]: PNGImage] = [:]
 
     init(title: String?) throws {
         let write: cairo_write_func_t = { closure, data, length in
@@ -111,7 +114,29 @@ final class Canvas {
         }
     }
 
+    /// The PNG image of `png`, read once per render.
+    func image(_ png: [UInt8]) throws -> PNGImage {
+        if let image = images[png] { return image }
+        let image = try PNGImage(png)
+        images[png] = image
+        return image
+    }
+
     // MARK: Drawing
+
+    /// Paints `image` scaled to `width` × `height` points, its top left corner at (`x`, `y`).
+    func draw(_ image: PNGImage, x: Double, y: Double, width: Double, height: Double) {
+        guard width > 0, height > 0 else { return }
+        cairo_save(cr)
+        cairo_translate(cr, x, y)
+        cairo_scale(cr, width / Double(image.pixelWidth), height / Double(image.pixelHeight))
+        cairo_set_source_surface(cr, image.surface, 0, 0)
+        if let pattern = cairo_get_source(cr) {
+            cairo_pattern_set_filter(pattern, CAIRO_FILTER_GOOD)
+        }
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
 
     func setGray(_ level: Double) {
         cairo_set_source_rgb(cr, level, level, level)

@@ -3,6 +3,7 @@ enum DrawOp {
     case text(TextBox, x: Double, y: Double, gray: Double)
     case lines(TextBox, Range<Int>, x: Double, y: Double)
     case rectangle(x: Double, y: Double, width: Double, height: Double, fill: Double?, stroke: Double?)
+    case image(PNGImage, x: Double, y: Double, width: Double, height: Double)
 }
 
 /// Lays one ``Document`` out on pages: a first pass measures every block with Pango and decides
@@ -50,12 +51,13 @@ final class DocumentLayout {
 
     // MARK: Pagination
 
-    /// Splits the document into pages of drawing operations.
-    func paginate() -> [[DrawOp]] {
+    /// Splits the document into pages of drawing operations. Throws when an image cannot be
+    /// read or is refused (see ``DocumentImage``).
+    func paginate() throws -> [[DrawOp]] {
         pages = [[]]
-        placeFirstPageHeader()
+        try placeFirstPageHeader()
         for block in document.blocks {
-            place(block)
+            try place(block)
         }
         return pages
     }
@@ -81,13 +83,44 @@ final class DocumentLayout {
         if y + height > bottom && !atTop { newPage() }
     }
 
-    private func placeFirstPageHeader() {
+    /// Where content starts on a page after the first: below the reference.
+    private var laterPageTop: Double {
+        A4.margin + (referenceBox.map { $0.height + 12 } ?? 0)
+    }
+
+    private func placeFirstPageHeader() throws {
         y = A4.margin
+        var issuerX = left
+        var issuerWidth = contentWidth * 0.5
         var issuerBottom = y
+        var logoBottom = y
+        if let logo = document.logo {
+            let image = try canvas.image(logo.png)
+            var height = Document.logoHeight
+            var width = height * image.ratio
+            let widest = min(try logo.checkedWidth(), contentWidth * 0.5)
+            if width > widest {
+                width = widest
+                height = width / image.ratio
+            }
+            emit(.image(image, x: left, y: y, width: width, height: height))
+            logoBottom = y + height
+            // The issuer lines at the logo's right when they fit there unwrapped, below it otherwise.
+            let besideWidth = contentWidth * 0.55 - width - 16
+            let widestLine = document.issuer.enumerated().map { index, line in
+                canvas.text(line, font: index == 0 ? fonts.issuerFirst : fonts.issuer).width
+            }.max() ?? 0
+            if width <= contentWidth * 0.25 && widestLine <= besideWidth {
+                issuerX = left + width + 10
+                issuerWidth = besideWidth
+            } else if !document.issuer.isEmpty {
+                issuerBottom = logoBottom + 6
+            }
+        }
         for (index, line) in document.issuer.enumerated() {
             let box = canvas.text(
-                line, font: index == 0 ? fonts.issuerFirst : fonts.issuer, width: contentWidth * 0.5)
-            emit(.text(box, x: left, y: issuerBottom, gray: 0))
+                line, font: index == 0 ? fonts.issuerFirst : fonts.issuer, width: issuerWidth)
+            emit(.text(box, x: issuerX, y: issuerBottom, gray: 0))
             issuerBottom += box.height + 1
         }
         var referenceBottom = y
@@ -95,7 +128,7 @@ final class DocumentLayout {
             emit(.text(referenceBox, x: left + contentWidth * 0.55, y: y, gray: 0.3))
             referenceBottom += referenceBox.height
         }
-        y = max(issuerBottom, referenceBottom)
+        y = max(issuerBottom, referenceBottom, logoBottom)
         if y > A4.margin { y += 24 }
         let title = canvas.text(document.title, font: fonts.title, width: contentWidth, alignment: .center)
         emit(.text(title, x: left, y: y, gray: 0))
@@ -103,13 +136,14 @@ final class DocumentLayout {
         pageTop = y
     }
 
-    private func place(_ block: Block) {
+    private func place(_ block: Block) throws {
         switch block {
         case .heading(let text): placeHeading(text)
         case .paragraph(let text): placeParagraph(text)
         case .fields(let fields): placeFields(fields)
         case .table(let table): placeTable(table)
-        case .signature(let lines): placeSignature(lines)
+        case .signature(let lines, let image): try placeSignature(lines, image: image)
+        case .image(let image): try placeImage(image)
         case .spacer(let height):
             y += height.isFinite ? max(height, 0) : 0
             if y > bottom { newPage() }
@@ -229,18 +263,81 @@ final class DocumentLayout {
         y += Self.blockGap
     }
 
-    private func placeSignature(_ lines: [String]) {
+    private func placeSignature(_ lines: [String], image: DocumentImage?) throws {
         let pad = Self.cellPadding + 2
         let widest = lines.map { canvas.text($0, font: fonts.body).width }.max() ?? 0
         let width = min(max(contentWidth * 0.45, widest + 2 * pad + 1), contentWidth)
         let text = canvas.text(lines.joined(separator: "\n"), font: fonts.body, width: width - 2 * pad)
-        let height = text.height + 2 * pad + 56
+        guard let image else {
+            let height = text.height + 2 * pad + 56
+            y += atTop ? 0 : 6
+            ensure(height)
+            let x = left + contentWidth - width
+            emit(.rectangle(x: x, y: y, width: width, height: height, fill: nil, stroke: 0.4))
+            emit(.text(text, x: x + pad, y: y + pad, gray: 0))
+            y += height + Self.blockGap
+            return
+        }
+        // The scan at the top of the box, the lines below it.
+        let scan = try canvas.image(image.png)
+        let inner = width - 2 * pad
+        var scanWidth = min(try image.checkedWidth(), inner)
+        var scanHeight = scanWidth / scan.ratio
+        if scanHeight > Self.signatureImageHeight {
+            scanHeight = Self.signatureImageHeight
+            scanWidth = scanHeight * scan.ratio
+        }
+        let height = pad + scanHeight + 6 + text.height + pad
         y += atTop ? 0 : 6
         ensure(height)
         let x = left + contentWidth - width
         emit(.rectangle(x: x, y: y, width: width, height: height, fill: nil, stroke: 0.4))
-        emit(.text(text, x: x + pad, y: y + pad, gray: 0))
+        emit(.image(scan, x: x + pad + offset(of: scanWidth, in: inner, image.alignment), y: y + pad,
+                    width: scanWidth, height: scanHeight))
+        emit(.text(text, x: x + pad, y: y + pad + scanHeight + 6, gray: 0))
         y += height + Self.blockGap
+    }
+
+    /// The tallest a signature's scan is drawn, in points.
+    static let signatureImageHeight = 150.0
+
+    /// Where something `width` wide starts across `room` points, by `alignment`.
+    private func offset(of width: Double, in room: Double, _ alignment: Alignment) -> Double {
+        switch alignment {
+        case .leading: 0
+        case .center: max((room - width) / 2, 0)
+        case .trailing: max(room - width, 0)
+        }
+    }
+
+    private func placeImage(_ image: DocumentImage) throws {
+        let picture = try canvas.image(image.png)
+        var width = min(try image.checkedWidth(), contentWidth)
+        var height = width / picture.ratio
+        let caption = image.caption.map {
+            canvas.text($0, font: fonts.small, width: contentWidth, alignment: image.alignment)
+        }
+        let captionHeight = caption.map { $0.height + 4 } ?? 0
+        // Never taller than what a page holds below its reference.
+        let room = bottom - laterPageTop - captionHeight
+        if height > room {
+            height = max(room, 1)
+            width = height * picture.ratio
+        }
+        y += atTop ? 0 : 4
+        // Unlike text, an image is not placed overflowing at the top of the first page when the
+        // next page has more room.
+        if y + height + captionHeight > bottom && (!atTop || pageTop > laterPageTop) {
+            newPage()
+        }
+        emit(.image(picture, x: left + offset(of: width, in: contentWidth, image.alignment), y: y,
+                    width: width, height: height))
+        y += height
+        if let caption {
+            emit(.text(caption, x: left, y: y + 4, gray: 0.3))
+            y += captionHeight
+        }
+        y += Self.blockGap
     }
 
     // MARK: Drawing
@@ -255,6 +352,8 @@ final class DocumentLayout {
                 canvas.draw(box, lines: range, x: x, y: y)
             case .rectangle(let x, let y, let width, let height, let fill, let stroke):
                 canvas.rectangle(x: x, y: y, width: width, height: height, fill: fill, stroke: stroke)
+            case .image(let image, let x, let y, let width, let height):
+                canvas.draw(image, x: x, y: y, width: width, height: height)
             }
         }
         canvas.line(from: (left, footerTop - 5), to: (left + contentWidth, footerTop - 5),

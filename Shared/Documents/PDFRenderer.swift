@@ -3,7 +3,8 @@ import NIOPosix
 /// Renders documents and label sheets to PDF (cairo's PDF surface, text laid out by Pango).
 ///
 /// Pages are A4 portrait; text is set in DejaVu Sans (DejaVu Serif for titles) and stays
-/// extractable (`pdftotext`), accents, ligatures and « guillemets » included. Each call has its
+/// extractable (`pdftotext`), accents, ligatures and « guillemets » included. Images (a logo, an
+/// image block, a signature's scan) are PNG files, read by cairo; see ``DocumentImage``. Each call has its
 /// own surface, context and layouts, so renders may run concurrently on several threads. The
 /// synchronous functions block their thread for the whole render: from a request handler, use the
 /// `async` one, which runs on `NIOThreadPool.singleton`.
@@ -20,7 +21,7 @@ public enum PDFRenderer {
         var pagesSoFar = 0
         for document in documents {
             let layout = DocumentLayout(document, canvas: canvas, fonts: fonts)
-            let pages = layout.paginate()
+            let pages = try layout.paginate()
             if documents.count > 1 {
                 canvas.addOutline(document.title, page: pagesSoFar + 1)
             }

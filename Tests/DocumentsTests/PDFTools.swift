@@ -52,6 +52,30 @@ struct PDFTools {
         return info
     }
 
+    /// One row of `pdfimages -list`: an image drawn on a page (a soft mask has its own row).
+    struct ListedImage: Equatable {
+        var page: Int
+        /// `image`, `smask`…
+        var type: String
+        var width: Int
+        var height: Int
+        /// The PDF object holding the pixels: the same for an image drawn twice from one object.
+        var object: Int
+    }
+
+    /// `pdfimages -list`: every image drawn, page by page, at its embedded pixel size.
+    func images(_ bytes: [UInt8]) throws -> [ListedImage] {
+        let output = try run("/usr/bin/pdfimages", ["-list", write(bytes).path])
+        // page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
+        return try output.split(separator: "\n").dropFirst(2).map { line in
+            let columns = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            try #require(columns.count >= 11, "unexpected pdfimages line: \(line)")
+            return ListedImage(
+                page: try #require(Int(columns[0])), type: columns[2], width: try #require(Int(columns[3])),
+                height: try #require(Int(columns[4])), object: try #require(Int(columns[10])))
+        }
+    }
+
     func pageCount(_ bytes: [UInt8]) throws -> Int {
         try #require(Int(info(bytes)["Pages"] ?? ""))
     }

@@ -59,6 +59,16 @@ struct ReglementationContractTests {
         try GoldenContractTests.check(CentreRetire(session: Self.session, uai: Self.uai, retirePar: "gestionnaire-dec-1"))
     }
 
+    @Test func ressourceDeposee() throws {
+        // The content is base64 in the JSON (JSONEncoder's default for Data, which MessageCoding keeps):
+        // here the 8 bytes of a PNG signature.
+        try GoldenContractTests.check(RessourceDeposee(
+            academie: "A01", code: "logo.academie", version: 2, libelle: "Logo de l'académie", mediaType: "image/png",
+            contenu: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
+            empreinte: "4c4b6a3be1314ab86138bef4314dde022e600960d8689a2c8f8631802d20dab6",
+            deposeePar: "gestionnaire-dec-1", deposeeLe: GoldenContractTests.fixedDate))
+    }
+
     @Test func reglementPublie() throws {
         let modes = Dictionary(uniqueKeysWithValues: CategorieCandidat.allCases.map {
             ($0, $0.peutPasserEnCCF ? ModeEvaluation.ccf : .ponctuel)

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -86,6 +87,47 @@ struct AdministrationTests {
             #expect(liste.items.filter { $0.code == code }.map(\.version) == [2])
             #expect(try await banc.appel(.get, "/v1/ressources/\(academie)/inconnue", .service).probleme.code == "ressource.inconnue")
             #expect(try await banc.appel(.put, "/v1/ressources/\(academie)/\(code)", .service, corps: ByteBuffer(bytes: png)).status == .forbidden)
+        }
+    }
+
+    @Test("a new version of a resource writes reglementation.ressource.deposee with its content (the largest, 2 MiB, too); the same content again or a refused deposit writes nothing")
+    func ressourceDeposee() async throws {
+        try await Banc.avecService { banc in
+            let academie = "A\(Int.random(in: 10...99))"
+            let code = "logo.academie.\(UInt32.random(in: 0...UInt32.max))"
+            let aggregate = "ressource:\(academie):\(code)"
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<64).map { UInt8($0) }
+            // The largest resource accepted (2 MiB): its message stays one outbox row, decoded whole.
+            let grande: [UInt8] = Array(png.prefix(8)) + (0..<((2 << 20) - 8)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            func deposer(_ octets: [UInt8], libelle: String = "Logo%20de%20l'acad%C3%A9mie") async throws -> Banc.Reponse {
+                try await banc.appel(
+                    .put, "/v1/ressources/\(academie)/\(code)?libelle=\(libelle)", corps: ByteBuffer(bytes: octets),
+                    sujet: "gestionnaire-dec-7", headers: [.contentType: "image/png"])
+            }
+            let v1 = try await deposer(png)
+            #expect(v1.status == .created, "\(v1.texte)")
+            let ressource = try v1.json(Ressource.self)
+            var evenements = try await banc.evenements(RessourceDeposee.self, aggregate: aggregate)
+            #expect(evenements.count == 1)
+            let evenement = try #require(evenements.first)
+            #expect(evenement.academie == academie && evenement.code == code && evenement.version == 1)
+            #expect(evenement.libelle == "Logo de l'académie" && evenement.mediaType == "image/png")
+            #expect(evenement.contenu == Data(png))
+            #expect(evenement.empreinte == ressource.empreinte && evenement.empreinte.count == 64)
+            #expect(evenement.deposeePar == "gestionnaire-dec-7")
+            #expect(abs(evenement.deposeeLe.timeIntervalSince(ressource.deposeeLe)) < 1)
+
+            // The same content again: no version, no message; a refused deposit: none either.
+            #expect(try await deposer(png).status == .ok)
+            #expect(try await deposer([1, 2, 3]).probleme.code == "ressource.contenu")
+            #expect(try await banc.evenements(RessourceDeposee.self, aggregate: aggregate).count == 1)
+
+            let v2 = try await deposer(grande)
+            #expect(v2.status == .created, "\(v2.texte)")
+            evenements = try await banc.evenements(RessourceDeposee.self, aggregate: aggregate)
+            #expect(evenements.map(\.version) == [1, 2])
+            #expect(evenements.last?.contenu == Data(grande))
+            #expect(evenements.last?.empreinte == (try v2.json(Ressource.self)).empreinte)
         }
     }
 }

@@ -43,6 +43,6 @@ public enum ReglementationService: CycladesService {
         EtablissementRoutes(etablissements: EtablissementRepository(database: database, outbox: outbox)).add(to: group)
         CentreRoutes(centres: CentreRepository(database: database, outbox: outbox)).add(to: group)
         TraitementRoutes(traitements: TraitementRepository(database: database)).add(to: group)
-        RessourceRoutes(ressources: RessourceRepository(database: database)).add(to: group)
+        RessourceRoutes(ressources: RessourceRepository(database: database, outbox: outbox)).add(to: group)
     }
 }

@@ -1,5 +1,7 @@
+import Contracts
 import Foundation
 import Hummingbird
+import Messaging
 import PostgresNIO
 import ServiceKit
 import Storage
@@ -20,9 +22,12 @@ public struct Ressource: Codable, Sendable, Equatable, ResponseCodable {
 }
 
 /// SQL of the resources: every different content is a new version; the same content again is
-/// no new version. Versions are never changed nor deleted (old documents keep theirs).
+/// no new version. Versions are never changed nor deleted (old documents keep theirs). A new
+/// version writes `reglementation.ressource.deposee` (its content included) in the same
+/// transaction: the services printing documents keep their copy from it.
 public struct RessourceRepository: Sendable {
     let database: Database
+    let outbox: OutboxWriter
 
     static let colonnes = "academie, code, version, libelle, media_type, octet_length(contenu), empreinte, deposee_par, deposee_le"
 
@@ -57,8 +62,19 @@ public struct RessourceRepository: Sendable {
                     """,
                     academie, code, libelle, mediaType, contenu, subject),
                 database.logger)
-            for try await row in rows { return (try Self.decode(row), true) }
-            throw ServiceError(.internalServerError, code: "ressource.depot", message: "Le dépôt de la ressource a échoué.")
+            var inseree: Ressource?
+            for try await row in rows { inseree = try Self.decode(row) }
+            guard let ressource = inseree else {
+                throw ServiceError(.internalServerError, code: "ressource.depot", message: "Le dépôt de la ressource a échoué.")
+            }
+            try await outbox.write(
+                RessourceDeposee(
+                    academie: ressource.academie, code: ressource.code, version: ressource.version,
+                    libelle: ressource.libelle, mediaType: ressource.mediaType,
+                    contenu: Data(contenu.readableBytesView), empreinte: ressource.empreinte,
+                    deposeePar: ressource.deposeePar, deposeeLe: ressource.deposeeLe),
+                aggregate: "ressource:\(academie):\(code)", on: connection, logger: database.logger)
+            return (ressource, true)
         }
     }
 

@@ -343,7 +343,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/Load",
-            exclude: ["c", "run", "run-inscription", "run-evaluation"],
+            exclude: ["c", "run", "run-inscription", "run-evaluation", "run-publication"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -53,6 +53,17 @@ if CommandLine.arguments.dropFirst().first == "deliberation-bout-en-bout" {
     }
 }
 
+// `cyclades-load publication …`: results day, its release and its lookups (Tests/Load/run-publication).
+if CommandLine.arguments.dropFirst().first == "publication" {
+    do {
+        try await PublicationLoad.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("cyclades-load publication: \(String(reflecting: error))\n".utf8))
+        exit(1)
+    }
+}
+
 // `cyclades-load deliberation …`: the pure award engine's throughput (DeliberationLoad.swift), no stack.
 if CommandLine.arguments.dropFirst().first == "deliberation" {
     do {

@@ -252,7 +252,7 @@ let package = Package(
             name: "MoteurDeliberationTests", dependencies: ["MoteurDeliberation", "Domain"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
+            name: "DocumentsTests", dependencies: ["Documents", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ContractsTests", dependencies: ["Contracts", "Messaging", "Domain", "TestSupport"],
             resources: [.copy("Golden")], swiftSettings: swiftSettings),

@@ -29,6 +29,15 @@ struct FinDeSessionTests {
             #expect(try tot.probleme.code == "documents.embargo")
 
             try await banc.ouvrirPublication()
+            // The académie's logo and the recteur's signature, as réglementation announces them
+            // (a JPEG is kept out: the kit draws PNG only).
+            for (code, png, type) in [("logo.academie", TestPNG.make(width: 120, height: 60), "image/png"),
+                                      ("signature.recteur", TestPNG.make(width: 200, height: 80), "image/png"),
+                                      ("autre.image", [0xFF, 0xD8, 0xFF, 0xE0], "image/jpeg")] {
+                try await banc.livrer(RessourceDeposee(
+                    academie: "A13", code: code, version: 1, libelle: code, mediaType: type, contenu: Data(png),
+                    empreinte: String(repeating: "0", count: 64), deposeePar: "g", deposeeLe: Date()), producteur: "reglementation")
+            }
             #expect(try await banc.appel(.post, generer, .etablissement, scopes: ["uai:0130004J"]).status == .forbidden)
             let generation = try await banc.appel(.post, generer).json(Generation.self)
             #expect((generation.releves, generation.attestations, generation.diplomes, generation.remplaces) == (2, 1, 1, 0))
@@ -50,6 +59,9 @@ struct FinDeSessionTests {
             let texteDiplome = try await PDF.texte(
                 try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents/\(diplome.id)", .candidat, scopes: scopes).octets)
             #expect(texteDiplome.contains("Brevet professionnel BOULANGER") && texteDiplome.contains(diplome.code))
+            let images = try await PDF.images(
+                try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents/\(diplome.id)", .candidat, scopes: scopes).octets)
+            #expect(images == ["120x60", "200x80"], "the logo and the signature are drawn")
 
             // Another candidate reaches neither the list nor the file.
             #expect(try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents", .candidat, scopes: ["candidat:\(paul.numero)"]).status == .forbidden)

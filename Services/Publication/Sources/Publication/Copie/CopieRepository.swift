@@ -8,7 +8,8 @@ import Storage
 
 /// Publication's copy of the other steps, kept from their events in its schema: the
 /// réglementation (shared `ReferentielReglementation`: sessions, the publication step open),
-/// the candidatures (name, birth date, établissement, consent), the results and the signed PVs.
+/// the candidatures (name, birth date, établissement, consent), the results and the signed PVs,
+/// the académie's resources printed on documents (logo, signature).
 /// Each handler writes in the consumer's transaction (with the inbox row): a redelivery changes
 /// nothing twice, an older revision arriving late changes nothing at all.
 ///
@@ -47,6 +48,17 @@ struct CopieRepository: Sendable {
             for session in sessions where try await liberation.etapeOuverte(session, on: context.connection) {
                 _ = try await liberation.verifier(session, on: context.connection, outbox: context.outbox)
             }
+        }
+        handlers.on(RessourceDeposee.self) { envelope, context in
+            let r = envelope.payload
+            try await context.connection.query(SQL.query(
+                """
+                INSERT INTO \(database.table("ressources")) (academie, code, version, media_type, contenu, empreinte)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (academie, code) DO UPDATE SET version = excluded.version, media_type = excluded.media_type,
+                    contenu = excluded.contenu, empreinte = excluded.empreinte
+                WHERE ressources.version < excluded.version
+                """, r.academie, r.code, r.version, r.mediaType, ByteBuffer(data: r.contenu), r.empreinte), logger: logger)
         }
         handlers.on(JuryClos.self) { envelope, context in
             try await enregistrer(envelope.payload, le: envelope.occurredAt, on: context.connection)

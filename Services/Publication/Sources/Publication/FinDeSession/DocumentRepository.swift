@@ -124,6 +124,10 @@ struct DocumentRepository: Sendable {
         var dateNaissance: String
         var etablissement: String?
         var resultat: ResultatArrete
+        /// The académie's PNG logo and recteur's signature, when deposited (`logo.academie`,
+        /// `signature.recteur`).
+        var logo: [UInt8]?
+        var signature: [UInt8]?
     }
 
     /// A document by its id (for its holder) or by its verification code (anyone).
@@ -145,11 +149,24 @@ struct DocumentRepository: Sendable {
             // A replaced document is drawn from the revision it was generated from only while
             // that revision is the published one; otherwise it is shown as replaced.
             let resultat = try MessageCoding.decoder().decode(ResultatArrete.self, from: Data(contenu.utf8))
+            let images = try await ressources(academie: academie)
             return Contenu(
                 type: type, code: code, remplace: remplace || revision != publiee, genereLe: le, session: session, sessionLibelle: libelle,
                 academie: academie, numero: numero, nomFamille: nom, nomUsage: usage, prenoms: prenoms, dateNaissance: naissance,
-                etablissement: etablissement, resultat: resultat)
+                etablissement: etablissement, resultat: resultat, logo: images["logo.academie"], signature: images["signature.recteur"])
         }
         return nil
+    }
+
+    /// The académie's PNG resources by code (the kit draws PNG only: others are left out).
+    func ressources(academie: String) async throws -> [String: [UInt8]] {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT code, contenu FROM \(database.table("ressources"))
+            WHERE academie = $1 AND media_type = 'image/png' AND code IN ('logo.academie', 'signature.recteur')
+            """, academie))
+        var images: [String: [UInt8]] = [:]
+        for try await (code, contenu) in rows.decode((String, ByteBuffer).self) { images[code] = Array(buffer: contenu) }
+        return images
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// The documents of a session's end, drawn by the shared kit: the relevé de notes (every unit,
 /// its grade and status, the average, the decision, the units kept for later sessions), the
 /// attestation de réussite and the diplôme. Each carries its verification code and where to
-/// check it.
+/// check it, the académie's logo and the recteur's signature when réglementation has them (PNG).
 enum DocumentsFinDeSession {
     static func document(_ c: DocumentRepository.Contenu, adresseVerification: String) -> Document {
         let r = c.resultat
@@ -20,6 +20,8 @@ enum DocumentsFinDeSession {
         ] + (c.etablissement.map { [Field(label: "Établissement", value: $0)] } ?? [])
         let verification = "Code de vérification : \(c.code) — à saisir sur \(adresseVerification)"
         let issuer = ["Académie \(c.academie)", "Division des examens et concours"]
+        let logo = c.logo.map { DocumentImage(png: $0, width: 150, alignment: .leading) }
+        let scan = c.signature.map { DocumentImage(png: $0, width: 140, alignment: .trailing) }
         switch c.type {
         case .releve:
             var blocs: [Block] = [
@@ -47,22 +49,24 @@ enum DocumentsFinDeSession {
                     rows: conserves.map { [$0.unite, Self.note($0.note), DateFrancaise.jour($0.obtenueLe), DateFrancaise.jour($0.valableJusquAu)] })))
             }
             blocs.append(.paragraph(verification))
-            blocs.append(.signature(["Fait le \(DateFrancaise.jour(DateFrancaise.jourISO(c.genereLe)))", "Pour le recteur, la division des examens et concours"]))
-            return Document(title: "Relevé de notes", issuer: issuer, reference: "\(c.numero) — \(c.session)", blocks: blocs,
+            blocs.append(.signature(["Fait le \(DateFrancaise.jour(DateFrancaise.jourISO(c.genereLe)))", "Pour le recteur, la division des examens et concours"],
+                                    image: scan))
+            return Document(title: "Relevé de notes", issuer: issuer, logo: logo, reference: "\(c.numero) — \(c.session)", blocks: blocs,
                             footer: "Relevé de notes du Brevet professionnel — les notes sont définitives après délibération du jury.")
         case .attestation:
             return Document(
-                title: "Attestation de réussite", issuer: issuer, reference: "\(c.numero) — \(c.session)",
+                title: "Attestation de réussite", issuer: issuer, logo: logo, reference: "\(c.numero) — \(c.session)",
                 blocks: [
                     .paragraph("Le recteur de l'académie atteste que le candidat désigné ci-dessous a été déclaré admis au Brevet professionnel par le jury de la session, dans l'attente de la délivrance de son diplôme."),
                     .fields(identite),
                     .paragraph(verification),
-                    .signature(["Fait le \(DateFrancaise.jour(DateFrancaise.jourISO(c.genereLe)))", "Pour le recteur, la division des examens et concours"]),
+                    .signature(["Fait le \(DateFrancaise.jour(DateFrancaise.jourISO(c.genereLe)))", "Pour le recteur, la division des examens et concours"],
+                               image: scan),
                 ],
                 footer: "Attestation provisoire : elle ne tient pas lieu de diplôme.")
         case .diplome:
             return Document(
-                title: "Brevet professionnel", issuer: ["République française", "Ministère de l'Éducation nationale"] + issuer,
+                title: "Brevet professionnel", issuer: ["République française", "Ministère de l'Éducation nationale"] + issuer, logo: logo,
                 reference: "\(c.numero) — \(c.session)",
                 blocks: [
                     .paragraph("Vu le code de l'éducation, vu le règlement d'examen de la spécialité, vu la délibération du jury, le diplôme du"),
@@ -70,7 +74,7 @@ enum DocumentsFinDeSession {
                     .paragraph("est délivré à"),
                     .fields(identite),
                     .paragraph(verification),
-                    .signature(["Fait le \(DateFrancaise.jour(DateFrancaise.jourISO(c.genereLe)))", "Le recteur de l'académie"]),
+                    .signature(["Fait le \(DateFrancaise.jour(DateFrancaise.jourISO(c.genereLe)))", "Le recteur de l'académie"], image: scan),
                 ],
                 footer: "Diplôme national délivré par le recteur sur proposition du jury.")
         }

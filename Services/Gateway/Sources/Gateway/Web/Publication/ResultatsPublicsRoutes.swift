@@ -60,7 +60,7 @@ struct ResultatsPublicsRoutes: Sendable {
                     status: .tooManyRequests, cache: "no-store", extra: [.retryAfter: "60"])
             }
             var erreurs: [String] = []
-            if numero.count > 20 || numero.wholeMatch(of: /[A-Z0-9\-]+/) == nil {
+            if !Self.numeroValide(numero) {
                 erreurs.append("Le numéro de candidat est attendu tel qu'il figure sur la convocation (lettres et chiffres, 20 au plus).")
             }
             let jour = Self.jour(naissance)
@@ -122,19 +122,41 @@ struct ResultatsPublicsRoutes: Sendable {
         }
     }
 
-    /// `JJ/MM/AAAA` or `AAAA-MM-JJ` → `AAAA-MM-JJ`, a real day; nil otherwise.
+    /// 1 to 20 of `A-Z`, `0-9`, `-` (upper-cased already). Byte checks: the hot path has no Regex.
+    static func numeroValide(_ numero: String) -> Bool {
+        let octets = numero.utf8
+        return (1...20).contains(octets.count)
+            && octets.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || $0 == 0x2D }
+    }
+
+    /// `JJ/MM/AAAA` or `AAAA-MM-JJ` → `AAAA-MM-JJ`, a real day; nil otherwise. Byte checks, no
+    /// Regex nor Foundation formatting: the public lookup's hot path.
     static func jour(_ texte: String) -> String? {
-        let parties: (Int, Int, Int)?
-        if let m = texte.wholeMatch(of: /(\d{2})\/(\d{2})\/(\d{4})/) {
-            parties = (Int(m.3) ?? 0, Int(m.2) ?? 0, Int(m.1) ?? 0)
-        } else if let m = texte.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})/) {
-            parties = (Int(m.1) ?? 0, Int(m.2) ?? 0, Int(m.3) ?? 0)
-        } else {
-            parties = nil
+        let o = Array(texte.utf8)
+        guard o.count == 10 else { return nil }
+        func nombre(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard (0x30...0x39).contains(o[i]) else { return nil }
+                n = n * 10 + Int(o[i] - 0x30)
+            }
+            return n
         }
-        guard let (annee, mois, jour) = parties, (1900...2100).contains(annee), Champs.existe(annee: annee, mois: mois, jour: jour)
+        let parties: (Int?, Int?, Int?)
+        if o[2] == 0x2F, o[5] == 0x2F {
+            parties = (nombre(6..<10), nombre(3..<5), nombre(0..<2))
+        } else if o[4] == 0x2D, o[7] == 0x2D {
+            parties = (nombre(0..<4), nombre(5..<7), nombre(8..<10))
+        } else {
+            return nil
+        }
+        guard let annee = parties.0, let mois = parties.1, let jour = parties.2, (1900...2100).contains(annee),
+              Champs.existe(annee: annee, mois: mois, jour: jour)
         else { return nil }
-        return String(format: "%04d-%02d-%02d", annee, mois, jour)
+        let chiffres = Array("0123456789".utf8)
+        let sortie: [UInt8] = [chiffres[annee / 1000], chiffres[annee / 100 % 10], chiffres[annee / 10 % 10], chiffres[annee % 10], 0x2D,
+                               chiffres[mois / 10], chiffres[mois % 10], 0x2D, chiffres[jour / 10], chiffres[jour % 10]]
+        return String(decoding: sortie, as: UTF8.self)
     }
 
     /// A cacheable page: 304 when the visitor's copy is current.
@@ -148,9 +170,16 @@ struct ResultatsPublicsRoutes: Sendable {
         return reponse(page.corps, status: .ok, cache: cacheListe, extra: [.eTag: page.etag])
     }
 
-    static func reponse(_ corps: ByteBuffer, status: HTTPResponse.Status, cache: String, extra: HTTPFields = [:]) -> Response {
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: cache]
+    /// The headers every public page carries (built once).
+    static let entetes: HTTPFields = {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
         for (name, value) in WebPageMiddleware.securityHeaders { headers[name] = value }
+        return headers
+    }()
+
+    static func reponse(_ corps: ByteBuffer, status: HTTPResponse.Status, cache: String, extra: HTTPFields = [:]) -> Response {
+        var headers = entetes
+        headers[.cacheControl] = cache
         headers.append(contentsOf: extra)
         return Response(status: status, headers: headers, body: .init(byteBuffer: corps))
     }

@@ -1,8 +1,8 @@
 /// PNG files made in the tests, so that no binary fixture is needed: 8-bit RGB (or RGBA) pixels,
 /// unfiltered, in stored (uncompressed) deflate blocks — valid for any PNG reader.
-enum TestPNG {
+public enum TestPNG {
     /// A `width` × `height` image: a gradient, with an alpha ramp when `alpha` is set.
-    static func make(width: Int, height: Int, alpha: Bool = false) -> [UInt8] {
+    public static func make(width: Int, height: Int, alpha: Bool = false) -> [UInt8] {
         let channels = alpha ? 4 : 3
         var raw: [UInt8] = []
         raw.reserveCapacity(height * (1 + width * channels))
@@ -24,7 +24,7 @@ enum TestPNG {
     }
 
     /// A PNG whose signature and header are right but whose pixel data is garbage.
-    static func corrupt(width: Int = 40, height: Int = 20) -> [UInt8] {
+    public static func corrupt(width: Int = 40, height: Int = 20) -> [UInt8] {
         let good = make(width: width, height: height)
         // Signature + IHDR chunk (8 + 25 bytes), then an IDAT of noise with a correct CRC.
         let noise = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
@@ -32,7 +32,7 @@ enum TestPNG {
     }
 
     /// A header announcing `width` × `height` pixels, and nothing else of value.
-    static func announcing(width: Int, height: Int) -> [UInt8] {
+    public static func announcing(width: Int, height: Int) -> [UInt8] {
         let good = make(width: 2, height: 2)
         var bytes = Array(good.prefix(16)) + bigEndian(UInt32(width)) + bigEndian(UInt32(height))
         bytes += good[24...]

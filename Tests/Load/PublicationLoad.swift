@@ -15,19 +15,23 @@ import TestSupport
 /// `cyclades-load publication`: results day's preparation, then its release, against the running
 /// `cyclades-publication serve` and `cyclades-gateway` of the stack (Tests/Load/run-publication).
 /// Stand-ins for réglementation, inscription and délibération publish, through an outbox and its
-/// relay on the stack's broker, a session, N validated candidatures (half consented), their
-/// results and one signed PV per jury of 250; once Publication holds them all, the publication
-/// step is opened and the release timed until the gateway's public site answers the last
-/// candidate's lookup. Writes the lookup keys (`numero naissance` per line) for wrk.
+/// relay on the stack's broker, a session, N validated candidatures (P % consented), their
+/// results and one signed PV per jury of 250; two outside subscribers bind their queues to
+/// `cyclades.resultats` with the read-only `resultats` credentials; once Publication holds
+/// everything, the publication step is opened and the release timed until the gateway's public
+/// site answers the last candidate's lookup, and until both subscribers hold every consented
+/// result (and nothing else). Writes the lookup keys (`numero naissance` per line) for wrk.
 ///
-///   cyclades-load publication --gateway URL --cles FILE [--candidats N]
+///   cyclades-load publication --gateway URL --cles FILE [--candidats N] [--consentement P]
 enum PublicationLoad {
     struct Options: Sendable {
         var candidats = 20_000
         var gateway = "http://127.0.0.1:58100"
         var cles = "/tmp/cyclades-cles.txt"
+        /// Percentage of candidates who consented to the publication of their name.
+        var consentement = 50
 
-        static let usage = "usage: cyclades-load publication --gateway URL --cles FILE [--candidats N]"
+        static let usage = "usage: cyclades-load publication --gateway URL --cles FILE [--candidats N] [--consentement P]"
 
         init(_ arguments: [String]) throws {
             var reste = arguments[...]
@@ -38,6 +42,11 @@ enum PublicationLoad {
                         throw Erreur("--candidats needs an integer in 1...1000000\n\(Self.usage)")
                     }
                     candidats = n
+                case "--consentement":
+                    guard let p = reste.popFirst().flatMap(Int.init), (0...100).contains(p) else {
+                        throw Erreur("--consentement needs a percentage in 0...100\n\(Self.usage)")
+                    }
+                    consentement = p
                 case "--gateway": gateway = try reste.popFirst().orThrow(Erreur("--gateway needs a URL"))
                 case "--cles": cles = try reste.popFirst().orThrow(Erreur("--cles needs a file"))
                 default: throw Erreur("unknown option \(option)\n\(Self.usage)")
@@ -82,17 +91,21 @@ enum PublicationLoad {
 
     static func mesurer(_ options: Options, publication: Database, producteur: Database) async throws {
         let session = try await OrganisationLoad.sessionLibre(publication)
+        // Numéros of this run only (`L2045070000042`): an earlier run's released session on the
+        // same stack must not answer for them.
+        let prefixe = "L" + session.value.filter(\.isNumber)
+        func consenti(_ n: Int) -> Bool { n % 100 < options.consentement }
         let parJury = 250
         var candidatures: [CandidatureEtat] = []
         var resultats: [ResultatArrete] = []
         for n in 0..<options.candidats {
             let jour = 1 + n % 28, mois = 1 + (n / 28) % 12
             let candidature = CandidatureEtat(
-                id: UUID(), numero: String(format: "P%08d", n), session: session,
+                id: UUID(), numero: prefixe + String(format: "%07d", n), session: session,
                 candidat: IdentiteCandidat(nomFamille: "Nom\(n)", nomUsage: nil, prenoms: "Prénom", sexe: n % 2 == 0 ? .feminin : .masculin,
                                            dateNaissance: String(format: "2005-%02d-%02d", mois, jour), communeNaissance: "Paris", ine: nil),
                 categorie: .apprenti, categorieReglementaire: .apprentiCFANonHabilite, etablissement: nil, specialite: "BOULANGER",
-                reglementVersion: 1, forme: .globale, unites: [], amenagements: [], consentementPublication: n % 2 == 0, revision: 1)
+                reglementVersion: 1, forme: .globale, unites: [], amenagements: [], consentementPublication: consenti(n), revision: 1)
             candidatures.append(candidature)
             let admis = n % 4 != 3
             resultats.append(ResultatArrete(
@@ -138,6 +151,17 @@ enum PublicationLoad {
         }
         let copie = ContinuousClock.now - t0
 
+        // Two outside bodies subscribe, with the read-only credentials, before results day.
+        let abonne = try TestStack.amqp("resultats", connectionName: "cyclades-load-abonne")
+        let abonnes = (1...2).map { TestStack.uniqueName("resultats.load-\($0)") }
+        let attendus = (0..<options.candidats).filter(consenti).count
+        let connexion = try await AMQPConnection.connect(abonne)
+        defer { Task { await connexion.close() } }
+        for queue in abonnes {
+            try await connexion.declare(AMQPTopology(
+                queues: [.quorum(queue)], bindings: [.init(queue: queue, exchange: Topology.resultats, routingKey: "A13.#")]))
+        }
+
         // 2. The release: the step opens; until the gateway answers the last candidate.
         guard let dernier = candidatures.last else { return }
         let url = "\(options.gateway)/resultats/consultation?numero=\(dernier.numero)&naissance=\(dernier.candidat.dateNaissance)"
@@ -152,6 +176,24 @@ enum PublicationLoad {
             return reponse.status == .ok && String(buffer: corps).contains("Décision du jury")
         }
         let liberation = ContinuousClock.now - t1
+        try await attendre("\(attendus) result messages in each subscriber's queue") {
+            var pleines = true
+            for queue in abonnes { pleines = try await connexion.messageCount(queue: queue) >= attendus && pleines }
+            return pleines
+        }
+        let diffusion = ContinuousClock.now - t1
+        var recus: [Int] = []
+        for queue in abonnes { recus.append(try await connexion.messageCount(queue: queue)) }
+        // What a subscriber got: consented candidates of this session only, named, no grade.
+        var verifies = 0, horsConsentement = 0
+        while verifies < min(1000, attendus), let message = try await connexion.get(queue: abonnes[0]) {
+            let resultat = try MessageCoding.decoder().decode(Envelope<ResultatPublie>.self, from: Data(message.body)).payload
+            if let n = Int(resultat.numero.dropFirst(prefixe.count)), resultat.numero.hasPrefix(prefixe), !consenti(n) || resultat.nomFamille.isEmpty {
+                horsConsentement += 1
+            }
+            verifies += 1
+        }
+        for queue in abonnes { try? await connexion.deleteQueue(queue) }
         let messages = try await OrganisationLoad.compter(
             publication,
             "SELECT count(*) FROM \(publication.table("outbox")) WHERE type = '\(ResultatPublie.type)' AND position(convert_to($1, 'UTF8') in envelope) > 0",
@@ -166,6 +208,8 @@ enum PublicationLoad {
             |---|---|
             | copy under embargo (candidatures, results, PVs through RabbitMQ) | \(secondes(copie)) s |
             | release: step opened → the gateway answers the last candidate (reconciliation, release, \(messages) result messages, page rendering) | \(secondes(liberation)) s |
+            | fan-out: step opened → both subscribers hold every consented result (\(attendus) each; received \(recus.map(String.init).joined(separator: " and "))) | \(secondes(diffusion)) s, \(debit(2 * attendus, diffusion)) messages/s delivered |
+            | check of \(verifies) messages of a subscriber: not consented or unnamed | \(horsConsentement) |
 
             """)
     }
@@ -177,6 +221,11 @@ enum PublicationLoad {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw Erreur("\(quoi): not within 15 minutes")
+    }
+
+    static func debit(_ n: Int, _ duree: Duration) -> String {
+        let s = Double(duree.components.seconds) + Double(duree.components.attoseconds) / 1e18
+        return s > 0 ? String(format: "%.0f", Double(n) / s) : "—"
     }
 
     static func secondes(_ duree: Duration) -> String {

@@ -17,7 +17,9 @@ import Storage
 ///
 /// Events are published `mandatory`: one the broker returns (no queue bound for its routing key)
 /// is not marked sent but set aside as unroutable — counted, logged, shown by `/health` — and
-/// published again every `unroutableRetryInterval` until a subscriber's queue takes it.
+/// published again every `unroutableRetryInterval` until a subscriber's queue takes it. Not the
+/// results for outside bodies (`cyclades.resultats`): a subscriber binds only what it wants, what
+/// nobody subscribed to is not owed to anyone, and a late subscriber asks for a replay.
 public final class OutboxRelay: Service, Sendable {
     public struct Status: Sendable {
         /// Rows waiting for their first publication.
@@ -168,7 +170,7 @@ public final class OutboxRelay: Service, Sendable {
                 AMQPOutgoingMessage(
                     exchange: exchange, routingKey: routingKey, body: Array(buffer: envelope),
                     messageID: id.uuidString.lowercased(), type: type, correlationID: correlationID,
-                    timestamp: Int64(createdAt.timeIntervalSince1970), mandatory: true))
+                    timestamp: Int64(createdAt.timeIntervalSince1970), mandatory: exchange != Topology.resultats))
         }
         guard !messages.isEmpty else {
             if !unroutable { pendingGauge.record(0) }

@@ -94,6 +94,9 @@ enum PublicationLoad {
         // Numéros of this run only (`L2045070000042`): an earlier run's released session on the
         // same stack must not answer for them.
         let prefixe = "L" + session.value.filter(\.isNumber)
+        // An académie of this run only too: the subscribers bind to it, and nothing an earlier
+        // run left on the exchange reaches them.
+        let academie = "B" + session.value.filter(\.isNumber)
         func consenti(_ n: Int) -> Bool { n % 100 < options.consentement }
         let parJury = 250
         var candidatures: [CandidatureEtat] = []
@@ -125,7 +128,7 @@ enum PublicationLoad {
         let publie = OutboxWriter(database: producteur, producer: "load")
         let t0 = ContinuousClock.now
         try await producteur.transaction { connection in
-            try await publie.write(SessionOuverte(session: session, academie: "A13", libelle: "Session de charge", ouvertePar: "load"),
+            try await publie.write(SessionOuverte(session: session, academie: academie, libelle: "Session de charge", ouvertePar: "load"),
                                    aggregate: session.value, on: connection, logger: producteur.logger)
         }
         for debut in stride(from: 0, to: candidatures.count, by: 1000) {
@@ -159,7 +162,7 @@ enum PublicationLoad {
         defer { Task { await connexion.close() } }
         for queue in abonnes {
             try await connexion.declare(AMQPTopology(
-                queues: [.quorum(queue)], bindings: [.init(queue: queue, exchange: Topology.resultats, routingKey: "A13.#")]))
+                queues: [.quorum(queue)], bindings: [.init(queue: queue, exchange: Topology.resultats, routingKey: "\(academie).#")]))
         }
 
         // 2. The release: the step opens; until the gateway answers the last candidate.

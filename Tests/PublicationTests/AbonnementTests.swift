@@ -15,7 +15,7 @@ import TestSupport
 /// `resultats` credentials to `cyclades.resultats`, fed by Publication's real relay.
 @Suite("Publication : un organisme abonné à cyclades.resultats")
 struct AbonnementTests {
-    @Test("nothing reaches a subscriber under embargo; at release, the consented results only, no grade; the credentials are read-only")
+    @Test("nothing reaches a subscriber under embargo; at release, the consented results it bound, no grade; what nobody bound is not kept; read-only credentials")
     func abonne() async throws {
         try await Banc.avecService { banc in
             let abonne = try TestStack.amqp("resultats")
@@ -25,7 +25,7 @@ struct AbonnementTests {
             let connexion = try await AMQPConnection.connect(abonne)
             try await connexion.declare(AMQPTopology(
                 queues: [.quorum(queue)],
-                bindings: [.init(queue: queue, exchange: Topology.resultats, routingKey: "A13.BOULANGER.*")]))
+                bindings: [.init(queue: queue, exchange: Topology.resultats, routingKey: "A13.BOULANGER.admis")]))
             await connexion.close()
             do {
                 try await Self.executer(banc, abonne: abonne, queue: queue)
@@ -40,8 +40,9 @@ struct AbonnementTests {
     static func executer(_ banc: Banc, abonne: AMQPConfiguration, queue: String) async throws {
         let lea = try banc.candidature(nom: "Martin", consentement: true)
         let paul = try banc.candidature(nom: "Durand", consentement: false)
-        let resultats = [try banc.resultat(lea), try banc.resultat(paul, decision: "ajourne", note: "08.00")]
-        try await banc.deliberer([lea, paul], resultats)
+        let jean = try banc.candidature(nom: "Petit", consentement: true)
+        let resultats = [try banc.resultat(lea), try banc.resultat(paul), try banc.resultat(jean, decision: "ajourne", note: "08.00")]
+        try await banc.deliberer([lea, paul, jean], resultats)
 
         let group = ServiceGroup(configuration: .init(services: [.init(service: banc.runtime.relay)], logger: banc.database.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -61,7 +62,10 @@ struct AbonnementTests {
                     return !recus.isEmpty && restants == 0
                 }
                 recus += try await Self.recus(banc, abonne: abonne, queue: queue)
+                // Paul did not consent; Jean's result (ajourné) went to a key nobody bound: sent, not
+                // kept waiting (the wait above saw no row of the session left unsent).
                 #expect(recus.map(\.payload.numero) == [lea.numero], "the consented candidate only, once")
+                #expect(try await banc.messagesPublies().map(\.message.numero).sorted() == [lea.numero, jean.numero].sorted())
                 #expect(recus.first?.producer == "publication")
                 #expect(recus.first?.payload.nomFamille == "Martin")
                 #expect(recus.first?.payload.decision == "admis")

@@ -170,7 +170,8 @@ struct ServiceRoutesMatrixTests {
         "deliberation GET /v1/sessions/{code}/jurys/{jury}/pv.pdf": "AGPD",
         // The public site's data: the gateway's own identity (role `service`) only.
         "publication GET /v1/public/generation": "",
-        "publication GET /v1/public/resultats": "",
+        "publication GET /v1/public/sessions": "",
+        "publication GET /v1/public/sessions/{code}/resultats": "",
         "publication GET /v1/candidats/{id}/resultat": "AGK",
         "publication GET /v1/sessions/{code}/publication": "AG",
         "publication POST /v1/sessions/{code}/publication/verification": "G",

@@ -132,12 +132,23 @@ struct Banc: Sendable {
         return try reponse.json(EtatPublication.self)
     }
 
-    /// The gateway's view of what is public, for this session.
-    func publics() async throws -> (generation: Int64, lignes: [LignePublique]) {
-        let reponse = try await appel(.get, "/v1/public/resultats", .service)
-        guard reponse.status == .ok else { throw TestStackError("public results: \(reponse.status) \(reponse.texte)") }
-        let publics = try reponse.json(Publics.self)
-        return (publics.generation, publics.resultats.filter { $0.session == session })
+    /// The gateway's view of what is public, for this session: the generation, and its results
+    /// read by pages of `taille` (none while the session is not released).
+    func publics(taille: Int = 1) async throws -> (generation: Int64, lignes: [LignePublique]) {
+        let reponse = try await appel(.get, "/v1/public/sessions", .service)
+        guard reponse.status == .ok else { throw TestStackError("public sessions: \(reponse.status) \(reponse.texte)") }
+        let publics = try reponse.json(SessionsPubliques.self)
+        guard publics.sessions.contains(where: { $0.session == session }) else { return (publics.generation, []) }
+        var lignes: [LignePublique] = []
+        var apres: String?
+        repeat {
+            let page = try await appel(.get, "/v1/public/sessions/\(session)/resultats?taille=\(taille)" + (apres.map { "&apres=\($0)" } ?? ""), .service)
+            guard page.status == .ok else { throw TestStackError("public results: \(page.status) \(page.texte)") }
+            let contenu = try page.json(PagePublique.self)
+            lignes += contenu.resultats
+            apres = contenu.suite
+        } while apres != nil
+        return (publics.generation, lignes)
     }
 }
 
@@ -167,7 +178,6 @@ struct EtatPublication: Decodable {
 }
 
 struct LignePublique: Decodable {
-    var session: String
     var numero: String
     var cle: String
     var decision: String
@@ -175,8 +185,18 @@ struct LignePublique: Decodable {
     var prenoms: String?
 }
 
-struct Publics: Decodable {
+struct SessionsPubliques: Decodable {
+    struct Session: Decodable {
+        var session: String
+        var version: Int64
+        var resultats: Int
+    }
+
     var generation: Int64
-    var specialites: [String: [String: String]]
+    var sessions: [Session]
+}
+
+struct PagePublique: Decodable {
     var resultats: [LignePublique]
+    var suite: String?
 }

@@ -162,11 +162,13 @@ struct LiberationTests {
                                                 scopes: ["uai:\(UAIs.valide())"])
             #expect(etranger.status == .forbidden)
             for role in [Role.gestionnaire, .candidat, .etablissement] {
-                #expect(try await banc.appel(.get, "/v1/public/resultats", role).status == .forbidden)
+                #expect(try await banc.appel(.get, "/v1/public/sessions", role).status == .forbidden)
+                #expect(try await banc.appel(.get, "/v1/public/sessions/\(banc.session)/resultats", role).status == .forbidden)
             }
             #expect(try await banc.appel(.post, "/v1/sessions/\(banc.session)/publication/verification", .etablissement,
                                          scopes: ["uai:\(uai)"]).status == .forbidden)
             #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/publication", nil).status == .unauthorized)
+            #expect(try await banc.appel(.get, "/v1/public/sessions/\(banc.session)/resultats?taille=20001", .service).status == .unprocessableContent)
             let mauvais = try await banc.appel(.get, "/v1/sessions/\(banc.session)/resultats?decision=reçu&etablissement=XYZ")
             #expect(mauvais.status == .unprocessableContent)
             #expect(try mauvais.probleme.details?.map(\.location).sorted() == ["decision", "etablissement"])

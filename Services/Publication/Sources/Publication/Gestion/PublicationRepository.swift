@@ -160,31 +160,43 @@ struct PublicationRepository: Sendable {
     }
 
     /// One released result as the public site needs it: the name only with consent; the birth
-    /// date never leaves, only the lookup key (`Cle.consultation`).
+    /// date never leaves, only the lookup key (`CleConsultation`).
     struct LignePublique: Codable, Sendable {
-        var session: String
-        var sessionLibelle: String
-        var academie: String
-        var specialite: String
         var numero: String
         var cle: String
+        var specialite: String
         var decision: String
         var nom: String?
         var prenoms: String?
         var sessionDeRemplacement: Bool
     }
 
-    struct Publics: ResponseEncodable, Sendable {
-        var generation: Int64
-        /// The spécialités' labels by session (`BOULANGER` → « Boulanger »).
-        var specialites: [String: [String: String]]
-        var resultats: [LignePublique]
+    /// A released session as the public site lists it; `version` grows at each of its releases.
+    struct SessionPublique: Codable, Sendable {
+        var session: String
+        var libelle: String
+        var academie: String
+        var version: Int64
+        var resultats: Int
+        /// The spécialités' labels (`BOULANGER` → « Boulanger »).
+        var specialites: [String: String]
     }
 
-    /// Everything public, read in one snapshot (a repeatable-read transaction: the generation
-    /// matches the rows).
-    func publics(libelles: (SessionCode) async throws -> [String: String]) async throws -> Publics {
-        let (generation, lignes) = try await database.transaction { connection -> (Int64, [LignePublique]) in
+    struct SessionsPubliques: ResponseEncodable, Sendable {
+        var generation: Int64
+        var sessions: [SessionPublique]
+    }
+
+    struct PagePublique: ResponseEncodable, Sendable {
+        var session: String
+        var resultats: [LignePublique]
+        /// The numéro to ask the next page after; nil on the last page.
+        var suite: String?
+    }
+
+    /// The released sessions with their version, read with the generation in one snapshot.
+    func sessionsPubliques(libelles: (SessionCode) async throws -> [String: String]) async throws -> SessionsPubliques {
+        let (generation, lignes) = try await database.transaction { connection -> (Int64, [(String, String, String, Int64, Int)]) in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: database.logger)
             var generation: Int64 = 0
             for try await valeur in try await connection.query(
@@ -193,32 +205,48 @@ struct PublicationRepository: Sendable {
             }
             let rows = try await connection.query(SQL.query(
                 """
-                SELECT p.session, s.libelle, s.academie, c.specialite, c.numero, to_char(c.date_naissance, 'YYYY-MM-DD'), p.decision,
-                    CASE WHEN c.consentement THEN COALESCE(c.nom_usage, c.nom_famille) END,
-                    CASE WHEN c.consentement THEN c.prenoms END,
-                    COALESCE((p.contenu->>'sessionDeRemplacement')::boolean, false)
-                FROM \(database.table("resultats_publies")) p
-                JOIN \(database.table("candidatures")) c ON c.id = p.candidature
-                JOIN \(database.table("sessions")) s ON s.code = p.session
-                WHERE NOT c.annulee
-                ORDER BY p.session, c.specialite, c.numero
+                SELECT p.session, s.libelle, s.academie, p.version,
+                    (SELECT count(*)::int8 FROM \(database.table("resultats_publies")) r WHERE r.session = p.session)
+                FROM \(database.table("publications")) p JOIN \(database.table("sessions")) s ON s.code = p.session
+                WHERE p.publiee_le IS NOT NULL
+                ORDER BY p.session
                 """), logger: database.logger)
-            var lignes: [LignePublique] = []
-            for try await (session, libelle, academie, specialite, numero, naissance, decision, nom, prenoms, remplacement)
-                in rows.decode((String, String, String, String, String, String, String, String?, String?, Bool).self) {
-                lignes.append(LignePublique(
-                    session: session, sessionLibelle: libelle, academie: academie, specialite: specialite, numero: numero,
-                    cle: CleConsultation.cle(numero: numero, naissance: naissance), decision: decision, nom: nom, prenoms: prenoms,
-                    sessionDeRemplacement: remplacement))
+            var lignes: [(String, String, String, Int64, Int)] = []
+            for try await (session, libelle, academie, version, nombre) in rows.decode((String, String, String, Int64, Int64).self) {
+                lignes.append((session, libelle, academie, version, Int(nombre)))
             }
             return (generation, lignes)
         }
-        var specialites: [String: [String: String]] = [:]
-        for session in Set(lignes.map(\.session)) {
+        var sessions: [SessionPublique] = []
+        for (session, libelle, academie, version, nombre) in lignes {
             guard let code = try? SessionCode(session) else { continue }
-            specialites[session] = try await libelles(code)
+            sessions.append(SessionPublique(session: session, libelle: libelle, academie: academie, version: version, resultats: nombre,
+                                            specialites: try await libelles(code)))
         }
-        return Publics(generation: generation, specialites: specialites, resultats: lignes)
+        return SessionsPubliques(generation: generation, sessions: sessions)
+    }
+
+    /// A page of a session's released results, by numéro after `apres`.
+    func pagePublique(_ session: SessionCode, apres: String?, taille: Int) async throws -> PagePublique {
+        let rows = try await database.query(SQL.query(
+            """
+            SELECT c.numero, to_char(c.date_naissance, 'YYYY-MM-DD'), c.specialite, p.decision,
+                CASE WHEN c.consentement THEN COALESCE(c.nom_usage, c.nom_famille) END,
+                CASE WHEN c.consentement THEN c.prenoms END,
+                COALESCE((p.contenu->>'sessionDeRemplacement')::boolean, false)
+            FROM \(database.table("resultats_publies")) p JOIN \(database.table("candidatures")) c ON c.id = p.candidature
+            WHERE p.session = $1 AND NOT c.annulee AND ($2::text IS NULL OR c.numero > $2)
+            ORDER BY c.numero
+            LIMIT $3
+            """, session.value, apres, taille))
+        var lignes: [LignePublique] = []
+        for try await (numero, naissance, specialite, decision, nom, prenoms, remplacement)
+            in rows.decode((String, String, String, String, String?, String?, Bool).self) {
+            lignes.append(LignePublique(
+                numero: numero, cle: CleConsultation.cle(numero: numero, naissance: naissance), specialite: specialite, decision: decision,
+                nom: nom, prenoms: prenoms, sessionDeRemplacement: remplacement))
+        }
+        return PagePublique(session: session.value, resultats: lignes, suite: lignes.count == taille ? lignes.last?.numero : nil)
     }
 }
 

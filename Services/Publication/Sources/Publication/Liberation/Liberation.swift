@@ -91,7 +91,7 @@ struct Liberation: Sendable {
                                  exchange: Topology.resultats, routingKey: message.routingKey)
             }, on: connection, logger: logger)
         try await connection.query(SQL.query(
-            "UPDATE \(database.table("publications")) SET publiee_le = COALESCE(publiee_le, now()) WHERE session = $1",
+            "UPDATE \(database.table("publications")) SET publiee_le = COALESCE(publiee_le, now()), version = version + 1 WHERE session = $1",
             session.value), logger: logger)
         try await connection.query(SQL.query("UPDATE \(database.table("generation")) SET valeur = valeur + 1"), logger: logger)
         logger.notice("results released", metadata: [

@@ -9,7 +9,8 @@ import Synchronization
 
 /// The public results site, precomputed: every page it can answer (the home page, the list of
 /// admitted candidates of each session and spécialité, each candidate's own result) is rendered
-/// once, when Publication's generation changes, and kept here as bytes with its ETag. A
+/// once, when Publication's generation changes (only the sessions whose version moved), and kept
+/// here as bytes with its ETag. A
 /// visitor's hit is a dictionary lookup — no database query, no call to a service, no rendering.
 /// Only what Publication has released is ever here: the embargo is Publication's, and this copy
 /// is at most one poll (a second) behind it.
@@ -19,16 +20,32 @@ final class ResultatsPublics: Sendable {
         var etag: String
     }
 
+    /// One released session's pages, rendered when its version moved.
+    struct SessionRendue: Sendable {
+        var code: String
+        var version: Int64
+        var libelle: String
+        var specialites: [RenduResultats.SpecialitePublique]
+        /// Spécialité → its list of admitted candidates.
+        var listes: [String: PagePrete]
+        /// The lookup key (`CleConsultation`) → the candidate's result page.
+        var consultations: [String: ByteBuffer]
+    }
+
     struct Contenu: Sendable {
         /// -1 before the first successful read: nothing is public.
         var generation: Int64
         var accueil: PagePrete
-        /// `<session>/<spécialité>` → its list.
-        var listes: [String: PagePrete]
-        /// The lookup key (`CleConsultation`) → the candidate's result page.
-        var consultations: [String: ByteBuffer]
+        var sessions: [String: SessionRendue]
         /// The answer to a lookup that matches nothing (the same whether the numéro exists or not).
         var introuvable: ByteBuffer
+
+        func consultation(_ cle: String) -> ByteBuffer? {
+            for session in sessions.values {
+                if let page = session.consultations[cle] { return page }
+            }
+            return nil
+        }
     }
 
     private let contenu: Mutex<Contenu>
@@ -36,7 +53,7 @@ final class ResultatsPublics: Sendable {
 
     init(rendu: RenduResultats) {
         self.rendu = rendu
-        contenu = Mutex(rendu.contenu(generation: -1, publics: .init(generation: -1, specialites: [:], resultats: [])))
+        contenu = Mutex(rendu.contenu(generation: -1, sessions: [:]))
     }
 
     var actuel: Contenu { contenu.withLock { $0 } }
@@ -46,24 +63,36 @@ final class ResultatsPublics: Sendable {
     }
 }
 
-/// What Publication's `/v1/public/resultats` gives.
-struct PublicsResultats: Decodable, Sendable {
-    struct Ligne: Decodable, Sendable {
+/// What Publication's `/v1/public/sessions` and `/v1/public/sessions/:code/resultats` give.
+enum PublicsResultats {
+    struct Sessions: Decodable, Sendable {
+        var generation: Int64
+        var sessions: [Session]
+    }
+
+    struct Session: Decodable, Sendable {
         var session: String
-        var sessionLibelle: String
+        var libelle: String
         var academie: String
-        var specialite: String
+        var version: Int64
+        var resultats: Int
+        var specialites: [String: String]
+    }
+
+    struct Page: Decodable, Sendable {
+        var resultats: [Ligne]
+        var suite: String?
+    }
+
+    struct Ligne: Decodable, Sendable {
         var numero: String
         var cle: String
+        var specialite: String
         var decision: String
         var nom: String?
         var prenoms: String?
         var sessionDeRemplacement: Bool
     }
-
-    var generation: Int64
-    var specialites: [String: [String: String]]
-    var resultats: [Ligne]
 }
 
 /// Renders the public pages from Publication's data, with the gateway's one layout (anonymous).
@@ -151,62 +180,66 @@ struct RenduResultats: Sendable {
         page("resultats-consultation", titre: "Consulter son résultat", consultation)
     }
 
-    func contenu(generation: Int64, publics: PublicsResultats) -> ResultatsPublics.Contenu {
-        var parSession: [String: [PublicsResultats.Ligne]] = [:]
-        for ligne in publics.resultats { parSession[ligne.session, default: []].append(ligne) }
-        var sessions: [SessionPublique] = []
+    /// A session's pages: its lists by spécialité and each candidate's result.
+    func session(_ session: PublicsResultats.Session, _ lignes: [PublicsResultats.Ligne]) -> ResultatsPublics.SessionRendue {
+        var specialites: [SpecialitePublique] = []
         var listes: [String: ResultatsPublics.PagePrete] = [:]
         var consultations: [String: ByteBuffer] = [:]
-        for (code, lignes) in parSession.sorted(by: { $0.key > $1.key }) {
-            let libelles = publics.specialites[code] ?? [:]
-            let sessionLibelle = lignes.first?.sessionLibelle ?? code
-            var specialites: [SpecialitePublique] = []
-            for (specialite, candidats) in Dictionary(grouping: lignes, by: \.specialite).sorted(by: { $0.key < $1.key }) {
-                let libelle = libelles[specialite] ?? specialite
-                let admis = candidats.filter { $0.decision == "admis" }
-                let nommes = admis.compactMap { ligne in ligne.nom.map { Admis(nom: $0, prenoms: ligne.prenoms ?? "") } }
-                    .sorted { ($0.nom, $0.prenoms) < ($1.nom, $1.prenoms) }
-                let href = "/resultats/\(code)/\(specialite)"
-                specialites.append(SpecialitePublique(code: specialite, libelle: libelle, admis: admis.count, href: href))
-                listes["\(code)/\(specialite)"] = prete(page(
-                    "resultats-liste", titre: "Admis — \(libelle)",
-                    Liste(session: code, sessionLibelle: sessionLibelle, specialite: libelle, admis: nommes, nombre: admis.count,
-                          anonymes: admis.count - nommes.count, aDesAnonymes: admis.count > nommes.count)), generation: generation)
-                for ligne in candidats {
-                    let nom = ligne.nom.map { "\($0) \(ligne.prenoms ?? "")" } ?? "Candidat n° \(ligne.numero)"
-                    consultations[ligne.cle] = consultation(Consultation(
-                        numero: "", naissance: "", erreurs: [],
-                        resultat: Resultat(sessionLibelle: ligne.sessionLibelle, specialite: libelle, nom: nom,
-                                           decision: Self.decision(ligne.decision), admis: ligne.decision == "admis",
-                                           remplacement: ligne.sessionDeRemplacement),
-                        introuvable: false))
-                }
+        consultations.reserveCapacity(lignes.count)
+        for (specialite, candidats) in Dictionary(grouping: lignes, by: \.specialite).sorted(by: { $0.key < $1.key }) {
+            let libelle = session.specialites[specialite] ?? specialite
+            let admis = candidats.filter { $0.decision == "admis" }
+            let nommes = admis.compactMap { ligne in ligne.nom.map { Admis(nom: $0, prenoms: ligne.prenoms ?? "") } }
+                .sorted { ($0.nom, $0.prenoms) < ($1.nom, $1.prenoms) }
+            specialites.append(SpecialitePublique(
+                code: specialite, libelle: libelle, admis: admis.count, href: "/resultats/\(session.session)/\(specialite)"))
+            listes[specialite] = prete(page(
+                "resultats-liste", titre: "Admis — \(libelle)",
+                Liste(session: session.session, sessionLibelle: session.libelle, specialite: libelle, admis: nommes, nombre: admis.count,
+                      anonymes: admis.count - nommes.count, aDesAnonymes: admis.count > nommes.count)), version: "\(session.session)-\(session.version)")
+            for ligne in candidats {
+                let nom = ligne.nom.map { "\($0) \(ligne.prenoms ?? "")" } ?? "Candidat n° \(ligne.numero)"
+                consultations[ligne.cle] = consultation(Consultation(
+                    numero: "", naissance: "", erreurs: [],
+                    resultat: Resultat(sessionLibelle: session.libelle, specialite: libelle, nom: nom,
+                                       decision: Self.decision(ligne.decision), admis: ligne.decision == "admis",
+                                       remplacement: ligne.sessionDeRemplacement),
+                    introuvable: false))
             }
-            sessions.append(SessionPublique(code: code, libelle: sessionLibelle, specialites: specialites))
         }
+        return ResultatsPublics.SessionRendue(
+            code: session.session, version: session.version, libelle: session.libelle, specialites: specialites, listes: listes,
+            consultations: consultations)
+    }
+
+    /// The whole site from its sessions' pages: the home page lists them, newest first.
+    func contenu(generation: Int64, sessions: [String: ResultatsPublics.SessionRendue]) -> ResultatsPublics.Contenu {
         struct Accueil {
             var sessions: [SessionPublique]
             var aucune: Bool
         }
+        let liste = sessions.values.sorted { $0.code > $1.code }
+            .map { SessionPublique(code: $0.code, libelle: $0.libelle, specialites: $0.specialites) }
         return ResultatsPublics.Contenu(
             generation: generation,
-            accueil: prete(page("resultats-accueil", titre: "Résultats du Brevet professionnel",
-                                Accueil(sessions: sessions, aucune: sessions.isEmpty)), generation: generation),
-            listes: listes, consultations: consultations,
+            accueil: prete(page("resultats-accueil", titre: "Résultats du Brevet professionnel", Accueil(sessions: liste, aucune: liste.isEmpty)),
+                           version: "\(generation)"),
+            sessions: sessions,
             introuvable: consultation(Consultation(numero: "", naissance: "", erreurs: [], resultat: nil, introuvable: true)))
     }
 
-    private func prete(_ corps: ByteBuffer, generation: Int64) -> ResultatsPublics.PagePrete {
+    private func prete(_ corps: ByteBuffer, version: String) -> ResultatsPublics.PagePrete {
         let empreinte = corps.withUnsafeReadableBytes { octets in
             // FNV-1a over the bytes: a stable ETag across instances (Hasher is seeded per process).
             octets.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         }
-        return .init(corps: corps, etag: "\"\(generation)-\(String(empreinte, radix: 16))\"")
+        return .init(corps: corps, etag: "\"\(version)-\(String(empreinte, radix: 16))\"")
     }
 }
 
-/// Reads Publication's generation every second and, when it moved, its released results, and
-/// swaps the precomputed pages. A failed read keeps the pages as they are (logged, retried).
+/// Reads Publication's generation every second and, when it moved, the released sessions whose
+/// version moved, and swaps the precomputed pages. A failed read keeps the pages as they are
+/// (logged, retried).
 struct RafraichissementResultats: Service {
     let directory: ServiceDirectory
     let resultats: ResultatsPublics
@@ -230,20 +263,39 @@ struct RafraichissementResultats: Service {
         }
     }
 
-    /// One poll: the generation, and the whole released data when it moved.
+    /// Results of a session read per call (Publication's maximum).
+    static let taillePage = 20_000
+
+    /// One poll: the generation; when it moved, the released sessions, and the results of those
+    /// whose version moved, a page at a time.
     func rafraichir() async throws {
         let client = ServiceClient(directory: directory, service: "publication")
         let passerelle = InternalIdentity(subject: "gateway", role: .service)
         struct Generation: Decodable { var generation: Int64 }
+        let actuel = resultats.actuel
         let generation = try await client.lire(Generation.self, "/public/generation", as: passerelle).generation
-        guard generation != resultats.actuel.generation else { return }
-        let publics = try await client.lire(PublicsResultats.self, "/public/resultats", as: passerelle)
+        guard generation != actuel.generation else { return }
+        let liste = try await client.lire(PublicsResultats.Sessions.self, "/public/sessions", as: passerelle)
+        var sessions = actuel.sessions.filter { code, _ in liste.sessions.contains { $0.session == code } }
         let rendu = resultats.rendu
-        // Thousands of pages: rendered off the cooperative pool.
-        let contenu = try await BlockingWork.run { rendu.contenu(generation: publics.generation, publics: publics) }
-        resultats.remplacer(par: contenu)
-        logger.info("public results refreshed", metadata: [
-            "generation": "\(publics.generation)", "resultats": "\(publics.resultats.count)"])
+        for session in liste.sessions where sessions[session.session]?.version != session.version {
+            var lignes: [PublicsResultats.Ligne] = []
+            var apres: String?
+            repeat {
+                let suite = apres.map { "&apres=\(Affichage.requete($0))" } ?? ""
+                let page = try await client.lire(
+                    PublicsResultats.Page.self,
+                    "/public/sessions/\(Affichage.requete(session.session))/resultats?taille=\(Self.taillePage)\(suite)", as: passerelle)
+                lignes += page.resultats
+                apres = page.suite
+            } while apres != nil
+            // Thousands of pages: rendered off the cooperative pool.
+            sessions[session.session] = try await BlockingWork.run { [lignes] in rendu.session(session, lignes) }
+            logger.info("public results of a session rendered", metadata: [
+                "session": "\(session.session)", "version": "\(session.version)", "resultats": "\(lignes.count)"])
+        }
+        let fini = sessions
+        resultats.remplacer(par: try await BlockingWork.run { rendu.contenu(generation: liste.generation, sessions: fini) })
     }
 }
 

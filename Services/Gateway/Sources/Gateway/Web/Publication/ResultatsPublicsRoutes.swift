@@ -75,7 +75,7 @@ struct ResultatsPublicsRoutes: Sendable {
                     status: .unprocessableContent, cache: "no-store")
             }
             let contenu = resultats.actuel
-            let page = contenu.consultations[CleConsultation.cle(numero: numero, naissance: jour)] ?? contenu.introuvable
+            let page = contenu.consultation(CleConsultation.cle(numero: numero, naissance: jour)) ?? contenu.introuvable
             return Self.reponse(page, status: .ok, cache: "private, no-store")
         }
 
@@ -114,9 +114,9 @@ struct ResultatsPublicsRoutes: Sendable {
         }
 
         router.get("resultats/:session/:specialite") { request, context -> Response in
-            let cle = "\(context.parameters.get("session") ?? "")/\(context.parameters.get("specialite") ?? "")"
-            guard let liste = resultats.actuel.listes[cle] else {
-                return Self.reponse(resultats.actuel.introuvable, status: .notFound, cache: "no-store")
+            let contenu = resultats.actuel
+            guard let liste = contenu.sessions[context.parameters.get("session") ?? ""]?.listes[context.parameters.get("specialite") ?? ""] else {
+                return Self.reponse(contenu.introuvable, status: .notFound, cache: "no-store")
             }
             return Self.page(liste, request: request)
         }

@@ -173,18 +173,32 @@ enum PublicationLoad {
             try await publie.write(ServiceOuvert(session: session, service: .publication, ouvertPar: "load"), aggregate: session.value,
                                    on: connection, logger: producteur.logger)
         }
-        try await attendre("the gateway's answer to the last candidate's lookup") {
-            let reponse = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-            let corps = try await reponse.body.collect(upTo: 1 << 20)
-            return reponse.status == .ok && String(buffer: corps).contains("Décision du jury")
+        // Three moments, each timed from the step's opening when first seen: the release
+        // committed (reconciliation, public rows, outbox), both subscribers holding every
+        // consented result (the relay's fan-out), the gateway answering the last lookup.
+        var liberee: Duration?, diffusee: Duration?, repondue: Duration?
+        try await attendre("the release, the fan-out and the gateway's answer") {
+            if liberee == nil {
+                let rows = try await publication.query(SQL.query(
+                    "SELECT count(*)::int8 FROM \(publication.table("publications")) WHERE session = $1 AND publiee_le IS NOT NULL", session.value))
+                for try await n in rows.decode(Int64.self) where n > 0 { liberee = ContinuousClock.now - t1 }
+            }
+            if diffusee == nil {
+                var pleines = true
+                for queue in abonnes { pleines = try await connexion.messageCount(queue: queue) >= attendus && pleines }
+                if pleines { diffusee = ContinuousClock.now - t1 }
+            }
+            if repondue == nil {
+                let reponse = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+                let corps = try await reponse.body.collect(upTo: 1 << 20)
+                if reponse.status == .ok && String(buffer: corps).contains("Décision du jury") { repondue = ContinuousClock.now - t1 }
+            }
+            return liberee != nil && diffusee != nil && repondue != nil
         }
-        let liberation = ContinuousClock.now - t1
-        try await attendre("\(attendus) result messages in each subscriber's queue") {
-            var pleines = true
-            for queue in abonnes { pleines = try await connexion.messageCount(queue: queue) >= attendus && pleines }
-            return pleines
-        }
-        let diffusion = ContinuousClock.now - t1
+        let messages = try await OrganisationLoad.compter(
+            publication,
+            "SELECT count(*) FROM \(publication.table("outbox")) WHERE type = '\(ResultatPublie.type)' AND position(convert_to($1, 'UTF8') in envelope) > 0",
+            session.value)
         var recus: [Int] = []
         for queue in abonnes { recus.append(try await connexion.messageCount(queue: queue)) }
         // What a subscriber got: consented candidates of this session only, named, no grade.
@@ -197,10 +211,6 @@ enum PublicationLoad {
             verifies += 1
         }
         for queue in abonnes { try? await connexion.deleteQueue(queue) }
-        let messages = try await OrganisationLoad.compter(
-            publication,
-            "SELECT count(*) FROM \(publication.table("outbox")) WHERE type = '\(ResultatPublie.type)' AND position(convert_to($1, 'UTF8') in envelope) > 0",
-            session.value)
 
         try candidatures.map { "\($0.numero) \($0.candidat.dateNaissance)" }.joined(separator: "\n")
             .write(toFile: options.cles, atomically: true, encoding: .utf8)
@@ -210,8 +220,10 @@ enum PublicationLoad {
             | step | time |
             |---|---|
             | copy under embargo (candidatures, results, PVs through RabbitMQ) | \(secondes(copie)) s |
-            | release: step opened → the gateway answers the last candidate (reconciliation, release, \(messages) result messages, page rendering) | \(secondes(liberation)) s |
-            | fan-out: step opened → both subscribers hold every consented result (\(attendus) each; received \(recus.map(String.init).joined(separator: " and "))) | \(secondes(diffusion)) s, \(debit(2 * attendus, diffusion)) messages/s delivered |
+            | release committed: step opened → reconciled, public, \(messages) result messages in the outbox | \(secondes(liberee ?? .zero)) s |
+            | fan-out: step opened → both subscribers hold every consented result (\(attendus) each; received \(recus.map(String.init).joined(separator: " and "))) | \(secondes(diffusee ?? .zero)) s |
+            | of which the relay's fan-out (after the commit) | \(secondes((diffusee ?? .zero) - (liberee ?? .zero))) s, \(debit(2 * attendus, (diffusee ?? .zero) - (liberee ?? .zero))) messages/s delivered |
+            | public site: step opened → the gateway answers the last candidate (its pages rendered) | \(secondes(repondue ?? .zero)) s |
             | check of \(verifies) messages of a subscriber: not consented or unnamed | \(horsConsentement) |
 
             """)

@@ -140,6 +140,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Shared/Documents",
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // The rules of award, pure: the Délibération service's engine (no I/O, exact arithmetic).

@@ -184,6 +184,14 @@ struct WebPublicationTests {
                 #expect(publiee.texte.contains("Rapprochement sans écart : les résultats sont publiés."), "\(publiee.texte)")
                 #expect(publiee.texte.contains("Publiés le"))
 
+                // Fin de session from the page: generate, hide the diplômes, show them again.
+                let documents = try await navigateur.post("/gestionnaire/publication/documents", [("session", code)], csrf: csrf)
+                #expect(documents.texte.contains("Documents générés : 1 relevé(s), 1 attestation(s), 1 diplôme(s)"), "\(documents.texte)")
+                let masque = try await navigateur.post("/gestionnaire/publication/masquage",
+                                                       [("session", code), ("type", "diplome"), ("masque", "oui")], csrf: csrf)
+                #expect(masque.texte.contains("Ce type de document est masqué aux candidats."))
+                #expect(masque.texte.contains("Rendre visible<span class=\"invisible\"> : Diplômes"))
+
                 let etablissement = banc.navigateur()
                 let compte = try await banc.compte(.etablissement, habilitations: ["uai:\(AuthorizationMatrixTests.uai())"])
                 #expect(try await etablissement.connexion(compte.login, WebBanc.motDePasse).status == .seeOther)

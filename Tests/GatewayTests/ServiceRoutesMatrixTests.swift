@@ -178,6 +178,8 @@ struct ServiceRoutesMatrixTests {
         "publication POST /v1/sessions/{code}/publication/rediffusion": "G",
         "publication GET /v1/sessions/{code}/resultats": "AGE",
         "publication POST /v1/sessions/{code}/documents/generation": "G",
+        "publication GET /v1/sessions/{code}/documents/masques": "AG",
+        "publication PUT /v1/sessions/{code}/documents/{type}/masquage": "G",
         "publication GET /v1/sessions/{code}/extraction.csv": "AGE",
         "publication GET /v1/sessions/{code}/resultats.pdf": "AGE",
         "publication GET /v1/candidats/{id}/documents": "AGK",

@@ -63,6 +63,22 @@ struct FinDeSessionTests {
                 try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents/\(diplome.id)", .candidat, scopes: scopes).octets)
             #expect(images == ["120x60", "200x80"], "the logo and the signature are drawn")
 
+            // « Masquer ou rendre visible un type de document »: the diplôme disappears from Léa's
+            // space (list and file), the gestionnaire still reads it; shown again, it is back.
+            let masquage = "/v1/sessions/\(banc.session)/documents/diplome/masquage"
+            #expect(try await banc.appel(.put, masquage, json: #"{"masque": true}"#).status == .ok)
+            let sansDiplome = try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents", .candidat, scopes: scopes).json(Documents.self)
+            #expect(sansDiplome.items.map(\.type).sorted() == ["attestation", "releve"])
+            #expect(try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents/\(diplome.id)", .candidat, scopes: scopes).status == .notFound)
+            #expect(try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents/\(diplome.id)").status == .ok, "the gestionnaire reads it")
+            #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/documents/masques").texte.contains("diplome"))
+            #expect(try await banc.appel(.put, masquage, json: #"{"masque": false}"#).status == .ok)
+            let avecDiplome = try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents", .candidat, scopes: scopes).json(Documents.self)
+            #expect(avecDiplome.items.map(\.type).sorted() == ["attestation", "diplome", "releve"])
+            #expect(try await banc.appel(.put, "/v1/sessions/\(banc.session)/documents/convocation/masquage", json: #"{"masque": true}"#).status
+                    == .unprocessableContent)
+            #expect(try await banc.appel(.put, masquage, .etablissement, scopes: ["uai:0130004J"], json: #"{"masque": true}"#).status == .forbidden)
+
             // Another candidate reaches neither the list nor the file.
             #expect(try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents", .candidat, scopes: ["candidat:\(paul.numero)"]).status == .forbidden)
             #expect(try await banc.appel(.get, "/v1/candidats/\(paul.numero)/documents/\(releve.id)", .candidat,

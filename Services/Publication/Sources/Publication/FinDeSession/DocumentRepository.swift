@@ -98,6 +98,7 @@ struct DocumentRepository: Sendable {
             SELECT d.id, d.type, d.session, d.code, d.genere_le
             FROM \(database.table("documents")) d JOIN \(database.table("candidatures")) c ON c.id = d.candidature
             WHERE c.numero = $1 AND d.remplace_le IS NULL
+              AND NOT EXISTS (SELECT 1 FROM \(database.table("types_masques")) m WHERE m.session = d.session AND m.type = d.type)
             ORDER BY d.session DESC, d.type
             """, numero))
         var documents: [DocumentCandidat] = []
@@ -113,6 +114,8 @@ struct DocumentRepository: Sendable {
         var type: TypeDocument
         var code: String
         var remplace: Bool
+        /// Its type is hidden by the gestionnaire for the session: not shown to its holder.
+        var masque: Bool
         var genereLe: Date
         var session: String
         var sessionLibelle: String
@@ -136,26 +139,48 @@ struct DocumentRepository: Sendable {
             """
             SELECT d.type, d.code, d.remplace_le IS NOT NULL, d.genere_le, d.session, s.libelle, s.academie, c.numero, c.nom_famille,
                 c.nom_usage, c.prenoms, to_char(c.date_naissance, 'YYYY-MM-DD'), c.etablissement_nom, p.contenu::text, d.revision,
-                p.revision
+                p.revision,
+                EXISTS (SELECT 1 FROM \(database.table("types_masques")) m WHERE m.session = d.session AND m.type = d.type)
             FROM \(database.table("documents")) d
             JOIN \(database.table("candidatures")) c ON c.id = d.candidature
             JOIN \(database.table("sessions")) s ON s.code = d.session
             JOIN \(database.table("resultats_publies")) p ON p.candidature = d.candidature
             WHERE ($1::uuid IS NULL OR d.id = $1) AND ($2::text IS NULL OR d.code = $2)
             """, id, code))
-        for try await (type, code, remplace, le, session, libelle, academie, numero, nom, usage, prenoms, naissance, etablissement, contenu, revision, publiee)
-            in rows.decode((String, String, Bool, Date, String, String, String, String, String, String?, String, String, String?, String, Int, Int).self) {
+        for try await (type, code, remplace, le, session, libelle, academie, numero, nom, usage, prenoms, naissance, etablissement, contenu, revision, publiee, masque)
+            in rows.decode((String, String, Bool, Date, String, String, String, String, String, String?, String, String, String?, String, Int, Int, Bool).self) {
             guard let type = TypeDocument(rawValue: type) else { return nil }
             // A replaced document is drawn from the revision it was generated from only while
             // that revision is the published one; otherwise it is shown as replaced.
             let resultat = try MessageCoding.decoder().decode(ResultatArrete.self, from: Data(contenu.utf8))
             let images = try await ressources(academie: academie)
             return Contenu(
-                type: type, code: code, remplace: remplace || revision != publiee, genereLe: le, session: session, sessionLibelle: libelle,
+                type: type, code: code, remplace: remplace || revision != publiee, masque: masque, genereLe: le, session: session, sessionLibelle: libelle,
                 academie: academie, numero: numero, nomFamille: nom, nomUsage: usage, prenoms: prenoms, dateNaissance: naissance,
                 etablissement: etablissement, resultat: resultat, logo: images["logo.academie"], signature: images["signature.recteur"])
         }
         return nil
+    }
+
+    /// Hides a type of document of the session from its holders, or shows it again.
+    func masquer(_ type: TypeDocument, session: SessionCode, masque: Bool, par: String) async throws {
+        if masque {
+            try await database.query(SQL.query(
+                "INSERT INTO \(database.table("types_masques")) (session, type, masque_par) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                session.value, type.rawValue, par))
+        } else {
+            try await database.query(SQL.query(
+                "DELETE FROM \(database.table("types_masques")) WHERE session = $1 AND type = $2", session.value, type.rawValue))
+        }
+    }
+
+    /// The types hidden for the session.
+    func typesMasques(_ session: SessionCode) async throws -> [TypeDocument] {
+        let rows = try await database.query(SQL.query(
+            "SELECT type FROM \(database.table("types_masques")) WHERE session = $1 ORDER BY type", session.value))
+        var types: [TypeDocument] = []
+        for try await type in rows.decode(String.self) { if let t = TypeDocument(rawValue: type) { types.append(t) } }
+        return types
     }
 
     /// The académie's PNG resources by code (the kit draws PNG only: others are left out).

@@ -47,6 +47,37 @@ struct FinDeSessionRoutes: Sendable {
                 "attestations": "\(generation.attestations)", "diplomes": "\(generation.diplomes)", "remplaces": "\(generation.remplaces)"])
             return generation
         }
+
+        // « Peut masquer ou rendre visible du candidat et de l'établissement un type de document publié ».
+        group.get("sessions/:code/documents/masques") { _, context -> TypesMasques in
+            try context.require(.gestionnaire, .admin)
+            return TypesMasques(masques: try await documents.typesMasques(try PublicationRoutes.session(context)))
+        }
+        group.put("sessions/:code/documents/:type/masquage") { request, context -> TypesMasques in
+            let appelant = try context.require(.gestionnaire)
+            let session = try PublicationRoutes.session(context)
+            guard let type = DocumentRepository.TypeDocument(rawValue: context.parametre("type")) else {
+                throw ServiceError.invalid(
+                    "document.type", "Type de document « \(context.parametre("type")) » inconnu : releve, attestation ou diplome.",
+                    details: [.init(location: "type", code: "document.type", message: "releve, attestation ou diplome.")])
+            }
+            let masquage = try await request.corps(Masquage.self)
+            guard try await publications.etat(session) != nil else {
+                throw ServiceError.notFound("La session \(session) est inconnue du service de publication.")
+            }
+            try await documents.masquer(type, session: session, masque: masquage.masque, par: appelant.subject)
+            context.logger.notice("document type visibility changed", metadata: [
+                "session": "\(session)", "type": "\(type.rawValue)", "masque": "\(masquage.masque)", "par": "\(appelant.subject)"])
+            return TypesMasques(masques: try await documents.typesMasques(session))
+        }
+    }
+
+    struct Masquage: Decodable, Sendable {
+        var masque: Bool
+    }
+
+    struct TypesMasques: ResponseEncodable, Sendable {
+        var masques: [DocumentRepository.TypeDocument]
     }
 
     /// The candidate's and the public's routes (outside the guard: a candidate keeps his
@@ -65,8 +96,10 @@ struct FinDeSessionRoutes: Sendable {
                 throw ServiceError.invalid("document.identifiant", "Identifiant de document invalide.",
                                            details: [.init(location: "document", code: "document.identifiant", message: "UUID attendu.")])
             }
-            guard let contenu = try await documents.contenu(id: id), contenu.numero == numero, !contenu.remplace else {
-                throw ServiceError.notFound("Ce document n'existe pas (ou a été remplacé par une version plus récente).")
+            guard let contenu = try await documents.contenu(id: id), contenu.numero == numero, !contenu.remplace,
+                  !contenu.masque || context.identity?.role != .candidat
+            else {
+                throw ServiceError.notFound("Ce document n'existe pas (ou a été remplacé par une version plus récente, ou n'est pas mis à disposition).")
             }
             let pdf = try await PDFRenderer.render([DocumentsFinDeSession.document(contenu, adresseVerification: adresseVerification)])
             return Response(

@@ -7,11 +7,12 @@ import ServiceKit
 /// The gestionnaire's publication page: the embargo or the release of a session, the last
 /// reconciliation with every écart it found (naming candidate and jury), the results republished
 /// after a reopened jury; and two actions — reconcile again now (which releases when the step is
-/// open and nothing differs), and send the session's result messages again to outside bodies.
+/// open and nothing differs), send the session's result messages again to outside bodies,
+/// generate the end-of-session documents, hide or show a type of them.
 ///
 /// | page | who |
 /// |---|---|
-/// | `/gestionnaire/publication?session=` (GET), `/gestionnaire/publication/verification`, `/gestionnaire/publication/rediffusion` (POST) | gestionnaire |
+/// | `/gestionnaire/publication?session=` (GET), `/gestionnaire/publication/verification`, `…/rediffusion`, `…/documents`, `…/masquage` (POST) | gestionnaire |
 struct PublicationPages: Sendable {
     let directory: ServiceDirectory
     let renderer: WebRenderer
@@ -63,6 +64,12 @@ struct PublicationPages: Sendable {
         var le: String
     }
 
+    struct TypeDocument {
+        var type: String
+        var libelle: String
+        var masque: Bool
+    }
+
     struct Page {
         var session: String
         var succes: String?
@@ -82,6 +89,8 @@ struct PublicationPages: Sendable {
         var revisions: [LigneRevision]
         var aDesRevisions: Bool
         var publiee: Bool
+        /// The end-of-session documents' types and whether each is hidden from candidates.
+        var types: [TypeDocument]
     }
 
     func add(to web: RouterGroup<ServiceRequestContext>) {
@@ -101,6 +110,35 @@ struct PublicationPages: Sendable {
                                              : "Rapprochement sans écart : les résultats sont publiés.")
                     : "Rapprochement : \(etat.ecartsTotal) écart(s). La publication reste bloquée."
                 return await page(session, caller, request, context, succes: message)
+            } catch {
+                return await page(session, caller, request, context, refus: error.message, status: error.status)
+            }
+        }
+
+        web.post("gestionnaire/publication/documents") { request, context -> Response in
+            let caller = try context.caller()
+            let session = try await WebForm.read(request).raw("session")
+            struct Generation: Decodable { var releves: Int; var attestations: Int; var diplomes: Int; var remplaces: Int }
+            do throws(ServiceError) {
+                let g = try await publication.lire(
+                    Generation.self, "/sessions/\(Affichage.requete(session))/documents/generation", as: caller, method: .post)
+                return await page(session, caller, request, context, succes:
+                    "Documents générés : \(g.releves) relevé(s), \(g.attestations) attestation(s), \(g.diplomes) diplôme(s) ; \(g.remplaces) remplacé(s).")
+            } catch {
+                return await page(session, caller, request, context, refus: error.message, status: error.status)
+            }
+        }
+
+        web.post("gestionnaire/publication/masquage") { request, context -> Response in
+            let caller = try context.caller()
+            let form = try await WebForm.read(request)
+            let (session, type, masque) = (form.raw("session"), form.raw("type"), form.raw("masque") == "oui")
+            do throws(ServiceError) {
+                try await publication.envoyer(
+                    .put, "/sessions/\(Affichage.requete(session))/documents/\(Affichage.requete(type))/masquage", as: caller,
+                    json: ["masque": masque])
+                return await page(session, caller, request, context,
+                                  succes: masque ? "Ce type de document est masqué aux candidats." : "Ce type de document est de nouveau visible des candidats.")
             } catch {
                 return await page(session, caller, request, context, refus: error.message, status: error.status)
             }
@@ -128,7 +166,7 @@ struct PublicationPages: Sendable {
         var page = Page(
             session: session, succes: succes, refus: refus, charge: false, statut: "", classeStatut: "", etape: "", verifiee: "",
             recus: 0, admis: 0, jurys: 0, publies: 0, ecarts: [], aDesEcarts: false, ecartsTotal: 0, revisions: [],
-            aDesRevisions: false, publiee: false)
+            aDesRevisions: false, publiee: false, types: [])
         var status = status
         if !session.isEmpty {
             do throws(ServiceError) {
@@ -153,6 +191,11 @@ struct PublicationPages: Sendable {
                                   apres: "\($0.decision) (révision \($0.revision))", le: DateFrancaise.instant(iso: $0.republieLe))
                 }
                 page.aDesRevisions = !page.revisions.isEmpty
+                struct Masques: Decodable { var masques: [String] }
+                let masques = try await publication.lire(Masques.self, "/sessions/\(Affichage.requete(session))/documents/masques", as: caller)
+                page.types = [("releve", "Relevés de notes"), ("attestation", "Attestations de réussite"), ("diplome", "Diplômes")].map {
+                    TypeDocument(type: $0.0, libelle: $0.1, masque: masques.masques.contains($0.0))
+                }
             } catch {
                 page.refus = page.refus ?? error.message
                 if status == .ok { status = error.status }

@@ -48,6 +48,22 @@ struct ExtractionTests {
             let archive = try await PDF.texte(try await banc.appel(.get, "/v1/sessions/\(banc.session)/resultats.pdf").octets)
             #expect(archive.contains("Liste d'archivage des résultats") && archive.contains("Martin Léa") && archive.contains("Durand Léa"))
 
+            // The centre épreuve where Paul sits his épreuve lists the results of the candidates
+            // placed there, and only its own.
+            let centre = UAIs.valide()
+            try await banc.livrer(CandidatAffecte(
+                session: try banc.code, candidature: paul.id, numeroCandidat: paul.numero, specialite: "BOULANGER", epreuve: "E1",
+                unite: "U10", mode: .ponctuel, centre: try UAI(centre), salle: nil, debut: nil, dureeMinutes: nil, place: nil, revision: 1),
+                producteur: "organisation")
+            let duCentre = try await banc.appel(.get, "/v1/sessions/\(banc.session)/resultats.pdf?centre=\(centre)", .etablissement,
+                                                scopes: ["uai:\(centre)"])
+            #expect(duCentre.status == .ok)
+            let texteCentre = try await PDF.texte(duCentre.octets)
+            #expect(texteCentre.contains("Résultats des candidats affectés dans le centre") && texteCentre.contains("Durand Léa")
+                    && !texteCentre.contains("Martin"))
+            #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/resultats.pdf?centre=\(centre)", .etablissement,
+                                         scopes: sien).status == .forbidden)
+
             // « Ferme la session ».
             _ = try await banc.appel(.post, "/v1/sessions/\(banc.session)/documents/generation")
             try await banc.livrer(SessionClose(session: try banc.code, academie: "A13", closePar: "g"), producteur: "reglementation")

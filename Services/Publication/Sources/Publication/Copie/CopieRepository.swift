@@ -49,6 +49,9 @@ struct CopieRepository: Sendable {
                 _ = try await liberation.verifier(session, on: context.connection, outbox: context.outbox)
             }
         }
+        handlers.onBatch(CandidatAffecte.self) { envelopes, context in
+            try await enregistrer(envelopes.map(\.payload), on: context.connection)
+        }
         handlers.on(RessourceDeposee.self) { envelope, context in
             let r = envelope.payload
             try await context.connection.query(SQL.query(
@@ -132,6 +135,24 @@ struct CopieRepository: Sendable {
             lot.map(\.0.decision), lot.map { Int32(clamping: $0.0.revision) }, lot.map(\.0.notesSignees), contenus, lot.map(\.1)),
             logger: logger)
         return try sessions.map { try SessionCode($0) }
+    }
+
+    /// Keeps each unit's centre, highest revision (of a batch: the highest of the batch).
+    func enregistrer(_ affectations: [CandidatAffecte], on connection: PostgresConnection) async throws {
+        var dernieres: [String: CandidatAffecte] = [:]
+        for a in affectations where a.revision > (dernieres["\(a.candidature)|\(a.unite)"]?.revision ?? Int.min) {
+            dernieres["\(a.candidature)|\(a.unite)"] = a
+        }
+        let lot = dernieres.values.sorted { ($0.candidature.uuidString, $0.unite) < ($1.candidature.uuidString, $1.unite) }
+        try await connection.query(SQL.query(
+            """
+            INSERT INTO \(database.table("affectations")) (candidature, unite, session, centre, revision)
+            SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[])
+            ON CONFLICT (candidature, unite) DO UPDATE SET session = excluded.session, centre = excluded.centre, revision = excluded.revision
+            WHERE affectations.revision < excluded.revision
+            """,
+            lot.map(\.candidature), lot.map(\.unite), lot.map(\.session.value), lot.map(\.centre.value),
+            lot.map { Int32(clamping: $0.revision) }), logger: logger)
     }
 
     /// Keeps each jury's latest PV version.

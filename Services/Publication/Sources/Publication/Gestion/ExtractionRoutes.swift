@@ -14,7 +14,8 @@ import ServiceKit
 ///   and before the session's closing; the gestionnaire any établissement's (`?etablissement=`) or all.
 /// - `GET /v1/sessions/:code/resultats.pdf` — « Edite les résultats de ses élèves » (an
 ///   établissement: its own), « Edite des listes d'archivage » (the gestionnaire: the whole
-///   session by spécialité, or one établissement's).
+///   session by spécialité, or one établissement's); `?centre=UAI`: the centre épreuve « édite les
+///   résultats des candidats affectés dans le centre » (its own account, or the gestionnaire).
 /// Released results only: under embargo both are empty.
 struct ExtractionRoutes: Sendable {
     let publications: PublicationRepository
@@ -38,6 +39,18 @@ struct ExtractionRoutes: Sendable {
         group.get("sessions/:code/resultats.pdf") { request, context -> Response in
             let appelant = try context.require(.gestionnaire, .admin, .etablissement)
             let session = try PublicationRoutes.session(context)
+            // `?centre=`: the candidates placed in a centre épreuve (its own, for a centre's account).
+            if let texte = request.uri.queryParameters.get("centre").flatMap({ $0.isEmpty ? nil : $0 }) {
+                let centre = try ServiceError.validating(field: "centre") { () throws(DomainError) in try UAI(texte).value }
+                if appelant.role == .etablissement, !appelant.hasScope("uai", centre) {
+                    throw ServiceError.forbidden("Accès refusé : un centre ne voit que les résultats des candidats qui y sont affectés.")
+                }
+                let lignes = try await publications.completes(session, etablissement: nil, centre: centre)
+                let copie = try await referentiel.session(session)
+                let pdf = try await PDFRenderer.render([Self.liste(lignes, session: session, libelle: copie?.libelle ?? session.value,
+                                                                   academie: copie?.academie ?? "", etablissement: centre, centre: true)])
+                return Self.fichier(pdf, type: "application/pdf", nom: "resultats-\(session.value)-centre-\(centre).pdf")
+            }
             let etablissement = try Self.etablissement(request, appelant)
             let lignes = try await publications.completes(session, etablissement: etablissement)
             let copie = try await referentiel.session(session)
@@ -77,7 +90,7 @@ struct ExtractionRoutes: Sendable {
     }
 
     static func liste(_ lignes: [PublicationRepository.LigneComplete], session: SessionCode, libelle: String, academie: String,
-                      etablissement: String?) -> Document {
+                      etablissement: String?, centre: Bool = false) -> Document {
         var blocs: [Block] = [.paragraph("\(libelle) (\(session.value)) — \(lignes.count) candidat(s), \(lignes.filter { $0.resultat.decision == "admis" }.count) admis.")]
         for (specialite, candidats) in Dictionary(grouping: lignes, by: \.specialite).sorted(by: { $0.key < $1.key }) {
             blocs.append(.heading("Brevet professionnel \(specialite) (\(candidats.count))"))
@@ -90,7 +103,8 @@ struct ExtractionRoutes: Sendable {
                 })))
         }
         return Document(
-            title: etablissement == nil ? "Liste d'archivage des résultats" : "Résultats des candidats de l'établissement",
+            title: centre ? "Résultats des candidats affectés dans le centre"
+                : etablissement == nil ? "Liste d'archivage des résultats" : "Résultats des candidats de l'établissement",
             issuer: ["Académie \(academie)", "Division des examens et concours"],
             reference: "\(session.value)\(etablissement.map { " — \($0)" } ?? "")", blocks: blocs,
             footer: "Résultats publiés : décisions du jury après délibération.")

@@ -263,16 +263,19 @@ extension PublicationRepository {
         var resultat: ResultatArrete
     }
 
-    /// Every released result of the session (of one établissement), by spécialité then name.
-    func completes(_ session: SessionCode, etablissement: String?) async throws -> [LigneComplete] {
+    /// Every released result of the session (of one établissement's students, or of the
+    /// candidates placed in one centre épreuve), by spécialité then name.
+    func completes(_ session: SessionCode, etablissement: String?, centre: String? = nil) async throws -> [LigneComplete] {
         let rows = try await database.query(SQL.query(
             """
             SELECT c.numero, COALESCE(c.nom_usage, c.nom_famille), c.prenoms, to_char(c.date_naissance, 'YYYY-MM-DD'), c.specialite,
                 c.etablissement_uai, c.etablissement_nom, p.contenu::text
             FROM \(database.table("resultats_publies")) p JOIN \(database.table("candidatures")) c ON c.id = p.candidature
             WHERE p.session = $1 AND ($2::text IS NULL OR c.etablissement_uai = $2) AND NOT c.annulee
+              AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM \(database.table("affectations")) a
+                                               WHERE a.candidature = p.candidature AND a.centre = $3))
             ORDER BY c.specialite, 2, c.prenoms, c.numero
-            """, session.value, etablissement))
+            """, session.value, etablissement, centre))
         let decoder = MessageCoding.decoder()
         var lignes: [LigneComplete] = []
         for try await (numero, nom, prenoms, naissance, specialite, uai, etablissementNom, contenu)

@@ -179,6 +179,7 @@ struct ServiceRoutesMatrixTests {
         "publication GET /v1/sessions/{code}/resultats": "AGE",
         "publication POST /v1/sessions/{code}/documents/generation": "G",
         "publication GET /v1/sessions/{code}/documents/masques": "AG",
+        "publication GET /v1/sessions/{code}/documents.pdf": "AGE",
         "publication PUT /v1/sessions/{code}/documents/{type}/masquage": "G",
         "publication GET /v1/sessions/{code}/extraction.csv": "AGE",
         "publication GET /v1/sessions/{code}/resultats.pdf": "AGE",

@@ -64,8 +64,22 @@ struct ExtractionTests {
             #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/resultats.pdf?centre=\(centre)", .etablissement,
                                          scopes: sien).status == .forbidden)
 
-            // « Ferme la session ».
+            // « Edite en masse les documents à remettre à ses élèves »: its students' relevés in one PDF.
             _ = try await banc.appel(.post, "/v1/sessions/\(banc.session)/documents/generation")
+            let aRemettre = try await banc.appel(.get, "/v1/sessions/\(banc.session)/documents.pdf?type=releve", .etablissement, scopes: sien)
+            #expect(aRemettre.status == .ok)
+            let releves = try await PDF.texte(aRemettre.octets)
+            #expect(releves.contains("Relevé de notes") && releves.contains("Martin Léa") && !releves.contains("Durand"))
+            #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/documents.pdf?type=diplome&etablissement=\(autre)", .etablissement,
+                                         scopes: sien).status == .forbidden)
+            #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/documents.pdf?type=convocation", .etablissement,
+                                         scopes: sien).status == .unprocessableContent)
+            _ = try await banc.appel(.put, "/v1/sessions/\(banc.session)/documents/releve/masquage", json: #"{"masque": true}"#)
+            #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/documents.pdf?type=releve", .etablissement, scopes: sien).status
+                    == .notFound, "a hidden type is hidden from the établissement too")
+            _ = try await banc.appel(.put, "/v1/sessions/\(banc.session)/documents/releve/masquage", json: #"{"masque": false}"#)
+
+            // « Ferme la session ».
             try await banc.livrer(SessionClose(session: try banc.code, academie: "A13", closePar: "g"), producteur: "reglementation")
             #expect(try await banc.appel(.get, csv, .etablissement, scopes: sien).status == .forbidden)
             #expect(try await banc.appel(.get, "/v1/sessions/\(banc.session)/resultats", .etablissement, scopes: sien).status == .forbidden)

@@ -135,6 +135,19 @@ struct DocumentRepository: Sendable {
 
     /// A document by its id (for its holder) or by its verification code (anyone).
     func contenu(id: UUID? = nil, code: String? = nil) async throws -> Contenu? {
+        try await contenus(id: id, code: code, limite: 1).first
+    }
+
+    /// The current documents of a type for an établissement's students (of a type not hidden),
+    /// by name: what it hands out. At most `limite`.
+    func aRemettre(_ session: SessionCode, type: TypeDocument, etablissement: String?, limite: Int) async throws -> [Contenu] {
+        try await contenus(session: session.value, type: type.rawValue, etablissement: etablissement, courants: true, limite: limite)
+    }
+
+    private func contenus(
+        id: UUID? = nil, code: String? = nil, session: String? = nil, type: String? = nil, etablissement: String? = nil,
+        courants: Bool = false, limite: Int
+    ) async throws -> [Contenu] {
         let rows = try await database.query(SQL.query(
             """
             SELECT d.type, d.code, d.remplace_le IS NOT NULL, d.genere_le, d.session, s.libelle, s.academie, c.numero, c.nom_famille,
@@ -146,20 +159,27 @@ struct DocumentRepository: Sendable {
             JOIN \(database.table("sessions")) s ON s.code = d.session
             JOIN \(database.table("resultats_publies")) p ON p.candidature = d.candidature
             WHERE ($1::uuid IS NULL OR d.id = $1) AND ($2::text IS NULL OR d.code = $2)
-            """, id, code))
+              AND ($3::text IS NULL OR d.session = $3) AND ($4::text IS NULL OR d.type = $4)
+              AND ($5::text IS NULL OR c.etablissement_uai = $5)
+              AND (NOT $6::boolean OR (d.remplace_le IS NULL AND d.revision = p.revision
+                   AND NOT EXISTS (SELECT 1 FROM \(database.table("types_masques")) m WHERE m.session = d.session AND m.type = d.type)))
+            ORDER BY COALESCE(c.nom_usage, c.nom_famille), c.prenoms, c.numero
+            LIMIT $7
+            """, id, code, session, type, etablissement, courants, limite))
+        var contenus: [Contenu] = []
         for try await (type, code, remplace, le, session, libelle, academie, numero, nom, usage, prenoms, naissance, etablissement, contenu, revision, publiee, masque)
             in rows.decode((String, String, Bool, Date, String, String, String, String, String, String?, String, String, String?, String, Int, Int, Bool).self) {
-            guard let type = TypeDocument(rawValue: type) else { return nil }
+            guard let type = TypeDocument(rawValue: type) else { continue }
             // A replaced document is drawn from the revision it was generated from only while
             // that revision is the published one; otherwise it is shown as replaced.
             let resultat = try MessageCoding.decoder().decode(ResultatArrete.self, from: Data(contenu.utf8))
             let images = try await ressources(academie: academie)
-            return Contenu(
+            contenus.append(Contenu(
                 type: type, code: code, remplace: remplace || revision != publiee, masque: masque, genereLe: le, session: session, sessionLibelle: libelle,
                 academie: academie, numero: numero, nomFamille: nom, nomUsage: usage, prenoms: prenoms, dateNaissance: naissance,
-                etablissement: etablissement, resultat: resultat, logo: images["logo.academie"], signature: images["signature.recteur"])
+                etablissement: etablissement, resultat: resultat, logo: images["logo.academie"], signature: images["signature.recteur"]))
         }
-        return nil
+        return contenus
     }
 
     /// Hides a type of document of the session from its holders, or shows it again.

@@ -48,6 +48,29 @@ struct FinDeSessionRoutes: Sendable {
             return generation
         }
 
+        // « Edite en masse les documents à remettre à ses élèves »: one PDF, an établissement's
+        // students' current documents of a type (not of a hidden type), by name.
+        group.get("sessions/:code/documents.pdf") { request, context -> Response in
+            let appelant = try context.require(.gestionnaire, .admin, .etablissement)
+            let session = try PublicationRoutes.session(context)
+            let texte = request.uri.queryParameters.get("type") ?? "releve"
+            guard let type = DocumentRepository.TypeDocument(rawValue: texte) else {
+                throw ServiceError.invalid("document.type", "Type de document « \(texte) » inconnu : releve, attestation ou diplome.",
+                                           details: [.init(location: "type", code: "document.type", message: "releve, attestation ou diplome.")])
+            }
+            let etablissement = try ExtractionRoutes.etablissement(request, appelant)
+            let contenus = try await documents.aRemettre(session, type: type, etablissement: etablissement, limite: Self.enMasseMaximum + 1)
+            guard contenus.count <= Self.enMasseMaximum else {
+                throw ServiceError.invalid("documents.nombre", "Plus de \(Self.enMasseMaximum) documents : choisissez un établissement (etablissement=UAI).")
+            }
+            guard !contenus.isEmpty else {
+                throw ServiceError.notFound("Aucun document de ce type à remettre (non générés, masqués, ou aucun élève concerné).")
+            }
+            let pdf = try await PDFRenderer.render(contenus.map { DocumentsFinDeSession.document($0, adresseVerification: adresseVerification) })
+            return ExtractionRoutes.fichier(pdf, type: "application/pdf",
+                                            nom: "\(type.rawValue)s-\(session.value)\(etablissement.map { "-\($0)" } ?? "").pdf")
+        }
+
         // « Peut masquer ou rendre visible du candidat et de l'établissement un type de document publié ».
         group.get("sessions/:code/documents/masques") { _, context -> TypesMasques in
             try context.require(.gestionnaire, .admin)
@@ -71,6 +94,9 @@ struct FinDeSessionRoutes: Sendable {
             return TypesMasques(masques: try await documents.typesMasques(session))
         }
     }
+
+    /// Documents in one merged PDF, at most.
+    static let enMasseMaximum = 3000
 
     struct Masquage: Decodable, Sendable {
         var masque: Bool

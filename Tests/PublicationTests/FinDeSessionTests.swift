@@ -75,7 +75,7 @@ struct FinDeSessionTests {
             #expect(try await banc.appel(.put, masquage, json: #"{"masque": false}"#).status == .ok)
             let avecDiplome = try await banc.appel(.get, "/v1/candidats/\(lea.numero)/documents", .candidat, scopes: scopes).json(Documents.self)
             #expect(avecDiplome.items.map(\.type).sorted() == ["attestation", "diplome", "releve"])
-            #expect(try await banc.appel(.put, "/v1/sessions/\(banc.session)/documents/convocation/masquage", json: #"{"masque": true}"#).status
+            #expect(try await banc.appel(.put, "/v1/sessions/\(banc.session)/documents/papillon/masquage", json: #"{"masque": true}"#).status
                     == .unprocessableContent)
             #expect(try await banc.appel(.put, masquage, .etablissement, scopes: ["uai:0130004J"], json: #"{"masque": true}"#).status == .forbidden)
 

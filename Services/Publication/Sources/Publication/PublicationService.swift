@@ -33,11 +33,14 @@ public enum PublicationService: CycladesService {
                 PublicRoutes(publications: publications, referentiel: referentiel).add(to: api)
                 CandidatRoutes(publications: publications).add(to: api)
                 finDeSession.add(to: api)
+                let espace = EspaceRoutes(espace: EspaceRepository(database: database))
+                espace.add(to: api)
                 let session = api.add(middleware: SessionCloseGarde(referentiel: referentiel))
                 PublicationRoutes(database: database, publications: publications, liberation: liberation, outbox: runtime.outbox)
                     .add(to: session)
                 finDeSession.addGestion(to: session)
                 ExtractionRoutes(publications: publications, referentiel: referentiel).add(to: session)
+                espace.addSession(to: session)
             },
             queues: [.events(of: name, handlers(runtime: runtime))])
     }

@@ -52,6 +52,14 @@ struct CopieRepository: Sendable {
         handlers.onBatch(CandidatAffecte.self) { envelopes, context in
             try await enregistrer(envelopes.map(\.payload), on: context.connection)
         }
+        // The documents space: other services' documents for a candidate.
+        let espace = EspaceRepository(database: database)
+        handlers.on(ConvocationGeneree.self) { envelope, context in
+            try await espace.publier(envelope.payload, le: envelope.occurredAt, on: context.connection)
+        }
+        handlers.on(AmenagementDecide.self) { envelope, context in
+            try await espace.publier(envelope.payload, le: envelope.occurredAt, on: context.connection)
+        }
         handlers.on(RessourceDeposee.self) { envelope, context in
             let r = envelope.payload
             try await context.connection.query(SQL.query(

@@ -183,23 +183,23 @@ struct DocumentRepository: Sendable {
     }
 
     /// Hides a type of document of the session from its holders, or shows it again.
-    func masquer(_ type: TypeDocument, session: SessionCode, masque: Bool, par: String) async throws {
+    func masquer(_ type: String, session: SessionCode, masque: Bool, par: String) async throws {
         if masque {
             try await database.query(SQL.query(
                 "INSERT INTO \(database.table("types_masques")) (session, type, masque_par) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                session.value, type.rawValue, par))
+                session.value, type, par))
         } else {
             try await database.query(SQL.query(
-                "DELETE FROM \(database.table("types_masques")) WHERE session = $1 AND type = $2", session.value, type.rawValue))
+                "DELETE FROM \(database.table("types_masques")) WHERE session = $1 AND type = $2", session.value, type))
         }
     }
 
     /// The types hidden for the session.
-    func typesMasques(_ session: SessionCode) async throws -> [TypeDocument] {
+    func typesMasques(_ session: SessionCode) async throws -> [String] {
         let rows = try await database.query(SQL.query(
             "SELECT type FROM \(database.table("types_masques")) WHERE session = $1 ORDER BY type", session.value))
-        var types: [TypeDocument] = []
-        for try await type in rows.decode(String.self) { if let t = TypeDocument(rawValue: type) { types.append(t) } }
+        var types: [String] = []
+        for try await type in rows.decode(String.self) { types.append(type) }
         return types
     }
 

@@ -79,10 +79,11 @@ struct FinDeSessionRoutes: Sendable {
         group.put("sessions/:code/documents/:type/masquage") { request, context -> TypesMasques in
             let appelant = try context.require(.gestionnaire)
             let session = try PublicationRoutes.session(context)
-            guard let type = DocumentRepository.TypeDocument(rawValue: context.parametre("type")) else {
+            let type = context.parametre("type")
+            guard Self.typesMasquables.contains(type) else {
                 throw ServiceError.invalid(
-                    "document.type", "Type de document « \(context.parametre("type")) » inconnu : releve, attestation ou diplome.",
-                    details: [.init(location: "type", code: "document.type", message: "releve, attestation ou diplome.")])
+                    "document.type", "Type de document « \(type) » inconnu : \(Self.typesMasquables.joined(separator: ", ")).",
+                    details: [.init(location: "type", code: "document.type", message: Self.typesMasquables.joined(separator: ", "))])
             }
             let masquage = try await request.corps(Masquage.self)
             guard try await publications.etat(session) != nil else {
@@ -90,10 +91,13 @@ struct FinDeSessionRoutes: Sendable {
             }
             try await documents.masquer(type, session: session, masque: masquage.masque, par: appelant.subject)
             context.logger.notice("document type visibility changed", metadata: [
-                "session": "\(session)", "type": "\(type.rawValue)", "masque": "\(masquage.masque)", "par": "\(appelant.subject)"])
+                "session": "\(session)", "type": "\(type)", "masque": "\(masquage.masque)", "par": "\(appelant.subject)"])
             return TypesMasques(masques: try await documents.typesMasques(session))
         }
     }
+
+    /// Every type of document the gestionnaire may hide: the end-of-session ones and the space's.
+    static let typesMasquables = ["releve", "attestation", "diplome", "convocation", "amenagement"]
 
     /// Documents in one merged PDF, at most.
     static let enMasseMaximum = 3000
@@ -103,7 +107,7 @@ struct FinDeSessionRoutes: Sendable {
     }
 
     struct TypesMasques: ResponseEncodable, Sendable {
-        var masques: [DocumentRepository.TypeDocument]
+        var masques: [String]
     }
 
     /// The candidate's and the public's routes (outside the guard: a candidate keeps his

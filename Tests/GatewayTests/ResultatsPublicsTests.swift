@@ -92,6 +92,11 @@ struct ResultatsPublicsTests {
                 // Fin de session: Léa's documents on her page, her relevé downloaded, its code
                 // checked by a third party on the public page.
                 _ = try await DocumentRepository(database: database).generer(session)
+                try await database.transaction { connection in
+                    try await EspaceRepository(database: database).publier(AmenagementDecide(
+                        demande: UUID(), candidature: lea.id, numero: lea.numero, session: session, etablissement: nil, decision: .accorde,
+                        mesures: [MesureAmenagement(type: .salleSeparee)], motivation: nil, decidePar: "g"), le: Date(), on: connection)
+                }
                 let candidat = try await p.jeton(try await p.compte(.candidat, habilitations: ["candidat:\(lea.numero)"]))
                 let dossier = try await p.appel(.get, "/candidat", jeton: candidat)
                 #expect(dossier.status == .ok)
@@ -99,6 +104,12 @@ struct ResultatsPublicsTests {
                 let lien = try #require(dossier.texte.firstMatch(of: /href="(\/candidat\/documents\/[0-9A-Fa-f\-]+)">Relevé/)?.1)
                 let releve = try await p.appel(.get, String(lien), jeton: candidat)
                 #expect(releve.status == .ok && releve.headers[.contentType] == "application/pdf")
+                // The documents space on her page: the aménagement answer, downloadable, and its notification.
+                #expect(dossier.texte.contains("Aménagement d&#39;épreuves : demande accordé") || dossier.texte.contains("Aménagement d'épreuves : demande accordé"))
+                #expect(dossier.texte.contains("Mes notifications") && dossier.texte.contains("Nouveau document"))
+                let reponse = try #require(dossier.texte.firstMatch(of: /href="(\/candidat\/espace\/[0-9A-Fa-f\-]+)"/)?.1)
+                let pdfReponse = try await p.appel(.get, String(reponse), jeton: candidat)
+                #expect(pdfReponse.status == .ok && pdfReponse.headers[.contentType] == "application/pdf")
                 let code = try #require(dossier.texte.firstMatch(of: /code de vérification ([0-9A-Z\-]{19})/)?.1)
                 let verification = try await p.appel(.get, "/verification?code=\(code.replacingOccurrences(of: "-", with: "").lowercased())")
                 #expect(verification.status == .ok)

@@ -39,16 +39,20 @@ struct RolePages: Sendable {
         /// His candidatures in the open sessions (and the one named by `?session=`).
         var candidatures: [InscriptionPages.LigneCandidatureCandidat] = []
         var aCandidatures = false
-        /// His relevés, attestations and diplômes (Publication's part), to download.
+        /// His relevés, attestations and diplômes (Publication's part), and his documents space
+        /// (convocation, aménagement answers), to download.
         var documents: [LienDocument] = []
         var aDesDocuments = false
+        var notifications: [String] = []
+        var aDesNotifications = false
     }
 
     struct LienDocument: Decodable {
         var id: String
         var libelle: String
         var session: String
-        var code: String
+        /// The verification code (end-of-session documents only).
+        var code: String?
         /// Filled by the page: where the browser downloads it.
         var href: String?
     }
@@ -145,15 +149,39 @@ struct RolePages: Sendable {
             }
             let aggregate = await AggregateRoutes(directory: directory).gather(AggregateRoutes.dossier(Affichage.requete(id)), as: caller)
             struct Documents: Decodable { var items: [LienDocument] }
-            let documents = (AggregateView.decode(Documents.self, aggregate.parties["documents"]?.donnees)?.items ?? []).map { document in
+            var documents = (AggregateView.decode(Documents.self, aggregate.parties["documents"]?.donnees)?.items ?? []).map { document in
                 var lien = document
                 lien.href = "/candidat/documents/\(Affichage.requete(document.id))"
                 return lien
             }
+            // The documents space (convocation, aménagement answers) and its notifications; the
+            // page goes without them when Publication does not answer.
+            struct Espace: Decodable {
+                struct Document: Decodable { var id: String; var type: String; var titre: String; var session: String; var lien: String? }
+                struct Notification: Decodable { var message: String }
+                var documents: [Document]
+                var notifications: [Notification]
+            }
+            let espace = try? await ServiceClient(directory: directory, service: "publication")
+                .lire(Espace.self, "/candidats/\(Affichage.requete(id))/espace", as: caller)
+            documents += (espace?.documents ?? []).map { d in
+                LienDocument(id: d.id, libelle: d.titre, session: d.session, code: nil,
+                             href: d.type == "convocation" ? d.lien : "/candidat/espace/\(Affichage.requete(d.id))")
+            }
+            let notifications = (espace?.notifications ?? []).map(\.message)
             let page = DossierPage(identifiant: id, parties: AggregateView(aggregate, order: Self.dossierParts),
                                    candidatures: candidatures, aCandidatures: !candidatures.isEmpty,
-                                   documents: documents, aDesDocuments: !documents.isEmpty)
+                                   documents: documents, aDesDocuments: !documents.isEmpty,
+                                   notifications: notifications, aDesNotifications: !notifications.isEmpty)
             return await renderer.render("candidat", titre: "Mon dossier", page: page, request: request, context: context)
+        }
+        // An answer to his aménagement request (Publication checks it is his and visible).
+        web.get("candidat/espace/:document") { _, context -> Response in
+            let caller = try context.caller()
+            guard let id = Self.scopes("candidat", of: caller).first else { throw ServiceError.forbidden() }
+            let document = context.parameters.get("document") ?? ""
+            return try await ServiceClient(directory: directory, service: "publication", timeout: .seconds(15))
+                .telechargement("/candidats/\(Affichage.requete(id))/espace/\(Affichage.requete(document))", as: caller)
         }
         // A document of his (Publication checks it is his and still current).
         web.get("candidat/documents/:document") { _, context -> Response in

@@ -211,3 +211,60 @@ struct WebPublicationTests {
         }
     }
 }
+
+/// The établissement's results page, through the gateway, against the live Publication service.
+@Suite("Pages web : résultats et documents de l'établissement")
+struct WebEtablissementResultatsTests {
+    @Test("its students' released results, the CSV extraction, the aménagement answers to relay; another établissement sees none of them")
+    func page() async throws {
+        let code = try await SessionsDeTest.reserver(annees: 2030...2099)
+        let session = try SessionCode(code)
+        let uai = AuthorizationMatrixTests.uai()
+        let boite = ResultatsPublicsTests.Boite()
+        try await AggregateSourcesTests.enService(PublicationService.self, preparer: { database in
+            boite.database.withLock { $0 = database }
+        }) { publication in
+            let database = try #require(boite.database.withLock { $0 })
+            let referentiel = ReferentielReglementation(database: database)
+            let liberation = Liberation(database: database)
+            let copie = CopieRepository(database: database, referentiel: referentiel, liberation: liberation)
+            var brouillon = try ResultatsPublicsTests.candidature(session, "Martin", consentement: true)
+            brouillon.etablissement = EtablissementInscription(uai: try UAI(uai), nom: "Lycée de test", gestionAutonome: false)
+            let lea = brouillon
+            let resultat = ResultatsPublicsTests.resultat(lea, "admis")
+            try await database.transaction { connection in
+                try await referentiel.enregistrer(
+                    SessionOuverte(session: session, academie: "A13", libelle: "Session de test", ouvertePar: "test"), on: connection)
+                try await copie.enregistrer([lea], on: connection)
+                _ = try await copie.enregistrer([(resultat, Date())], on: connection)
+                try await copie.enregistrer(JuryClos(
+                    session: session, jury: "J01", specialite: "BOULANGER", candidats: 1, admis: 1, versionPV: 1, closPar: "p",
+                    resultats: [JuryClos.Arrete(resultat)]), le: Date(), on: connection)
+                try await referentiel.ouvrir(.publication, session: session, on: connection)
+                try await referentiel.ouvrir(.extractionEtablissement, session: session, on: connection)
+                _ = try await liberation.verifier(session, on: connection, outbox: OutboxWriter(database: database, producer: "publication"))
+                try await EspaceRepository(database: database).publier(AmenagementDecide(
+                    demande: UUID(), candidature: lea.id, numero: lea.numero, session: session, etablissement: try UAI(uai), decision: .refuse,
+                    mesures: [], motivation: "Pièce médicale absente.", decidePar: "g"), le: Date(), on: connection)
+            }
+            try await Passerelle.avec(services: ["publication": publication]) { p in
+                let etablissement = try await p.jeton(try await p.compte(.etablissement, habilitations: ["uai:\(uai)"]))
+                let page = try await p.appel(.get, "/etablissement/resultats?session=\(code)&uai=\(uai)", jeton: etablissement)
+                #expect(page.status == .ok, "\(page.texte)")
+                #expect(page.texte.contains(lea.numero) && page.texte.contains("Notes de mes élèves (CSV)"))
+                #expect(page.texte.contains("Réponses aux demandes d&#39;aménagement") || page.texte.contains("Réponses aux demandes d'aménagement"))
+                let csv = try #require(page.texte.firstMatch(of: /href="(\/etablissement\/resultats\/fichier\?[^"]*quoi=extraction)"/)?.1)
+                let fichier = try await p.appel(.get, String(csv).replacingOccurrences(of: "&amp;", with: "&"), jeton: etablissement)
+                #expect(fichier.status == .ok && fichier.texte.contains(lea.numero))
+                let reponse = try #require(page.texte.firstMatch(of: /href="(\/etablissement\/resultats\/amenagement\?[^"]*)"/)?.1)
+                let pdf = try await p.appel(.get, String(reponse).replacingOccurrences(of: "&amp;", with: "&"), jeton: etablissement)
+                #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
+
+                let autre = try await p.jeton(try await p.compte(.etablissement, habilitations: ["uai:\(AuthorizationMatrixTests.uai())"]))
+                let sienne = try await p.appel(.get, "/etablissement/resultats?session=\(code)&uai=\(uai)", jeton: autre)
+                #expect(!sienne.texte.contains(lea.numero), "the UAI asked is not his: his own is shown, without Léa")
+                #expect(try await p.appel(.get, String(reponse).replacingOccurrences(of: "&amp;", with: "&"), jeton: autre).status == .notFound)
+            }
+        }
+    }
+}

@@ -181,7 +181,7 @@ struct ServiceRoutesMatrixTests {
         "publication GET /v1/sessions/{code}/documents/masques": "AG",
         "publication GET /v1/sessions/{code}/documents.pdf": "AGE",
         "publication GET /v1/candidats/{id}/espace": "AGK",
-        "publication GET /v1/candidats/{id}/espace/{document}": "AGK",
+        "publication GET /v1/candidats/{id}/espace/{document}": "AGKE",
         "publication GET /v1/sessions/{code}/espace": "AGE",
         "publication PUT /v1/sessions/{code}/documents/{type}/masquage": "G",
         "publication GET /v1/sessions/{code}/extraction.csv": "AGE",

@@ -26,11 +26,12 @@ struct EspaceRoutes: Sendable {
                                   notifications: try await espace.notifications("candidat:\(numero)"))
         }
 
+        // The aménagement answer's PDF: its candidate, or his établissement (which relays it).
         group.get("candidats/:id/espace/:document") { _, context -> Response in
-            try context.require(.candidat, .gestionnaire, .admin)
+            let appelant = try context.require(.candidat, .gestionnaire, .admin, .etablissement)
             let numero = try context.candidatDuChemin(refus: "Accès refusé : ce document n'est pas le vôtre.")
-            guard let id = UUID(uuidString: context.parametre("document")), let (sien, _, decision) = try await espace.amenagement(id),
-                  sien == numero
+            guard let id = UUID(uuidString: context.parametre("document")), let (sien, etablissement, decision) = try await espace.amenagement(id),
+                  sien == numero, appelant.role != .etablissement || etablissement.map({ appelant.hasScope("uai", $0) }) == true
             else { throw ServiceError.notFound("Ce document n'existe pas ou n'est pas mis à disposition.") }
             let pdf = try await PDFRenderer.render([Self.reponse(decision)])
             return ExtractionRoutes.fichier(pdf, type: "application/pdf", nom: "amenagement-\(numero).pdf")

@@ -101,7 +101,8 @@ struct RolePages: Sendable {
                           lien: "/etablissement/papillons"),
                     Carte(titre: "Candidatures", texte: "Inscrire vos candidats, un par un ou par un fichier CSV, suivre leurs candidatures, leurs pièces et leurs statistiques.",
                           lien: "/etablissement/inscription"),
-                    Carte(titre: "Convocations, résultats", texte: "Ces écrans ouvriront avec les services d'étape correspondants.", lien: nil),
+                    Carte(titre: "Résultats et documents", texte: "Les résultats publiés de vos élèves, l'extraction de leurs notes, les documents à leur remettre, les réponses à leurs demandes d'aménagement.",
+                          lien: "/etablissement/resultats"),
                 ],
                 perimetreTitre: "Établissements de votre habilitation", perimetre: Self.scopes("uai", of: caller) + Self.scopes("centre", of: caller),
                 vide: "Votre compte n'est rattaché à aucun établissement : adressez-vous à la division des examens.")

@@ -121,7 +121,8 @@ struct WebRenderer: Sendable {
              ("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .admin: [("Comptes", "/comptes"), ("Journal d'accès", "/journal")]
         case .etablissement:
-            [("Accueil", "/etablissement"), ("Candidatures", "/etablissement/inscription"), ("Papillons", "/etablissement/papillons")]
+            [("Accueil", "/etablissement"), ("Candidatures", "/etablissement/inscription"), ("Papillons", "/etablissement/papillons"),
+             ("Résultats et documents", "/etablissement/resultats")]
         case .correcteur, .interrogateur: [("Mes lots", "/correcteur")]
         case .presidentJury: [("Mes jurys", "/jury"), ("Simulation de délibération", "/deliberation/simulation")]
         case .chefCentre: [("Jurys de mon centre", "/centre-deliberation"), ("Simulation de délibération", "/deliberation/simulation")]

@@ -18,6 +18,7 @@ import ServiceKit
 /// | `/deliberation/simulation` (`DeliberationPages`) | gestionnaire, président de jury, admin |
 /// | `/deliberation/jurys…`, `/deliberation/seance…`, `/deliberation/pv` (`JuryPages`) | gestionnaire (juries), président (his sittings), admin (reads) |
 /// | `/gestionnaire/publication…` (`PublicationPages`) | gestionnaire |
+/// | `/etablissement/resultats…` (`EtablissementResultatsPages`) | établissement |
 /// | `/resultats…` (`ResultatsPublicsRoutes`, outside these middlewares) | anyone |
 /// | `/etablissement/inscription…`, `/candidat/inscription…`, `/{espace}/candidatures/{id}…`, `/gestionnaire/sessions/{code}/candidatures…` (`InscriptionPages`) | établissement, candidat, gestionnaire |
 struct WebRoutes: Sendable {
@@ -47,5 +48,6 @@ struct WebRoutes: Sendable {
         DeliberationPages(directory: components.directory, renderer: renderer).add(to: web)
         JuryPages(directory: components.directory, renderer: renderer).add(to: web)
         PublicationPages(directory: components.directory, renderer: renderer).add(to: web)
+        EtablissementResultatsPages(directory: components.directory, renderer: renderer).add(to: web)
     }
 }

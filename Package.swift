@@ -209,7 +209,7 @@ let package = Package(
               ])
     + service("Gateway", executable: "cyclades-gateway",
               dependencies: [
-                  "ServiceKit", "Domain", "Storage", "Messaging",
+                  "ServiceKit", "Domain", "Storage", "Messaging", "Contracts",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                   .product(name: "Mustache", package: "swift-mustache"),

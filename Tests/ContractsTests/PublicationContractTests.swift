@@ -16,4 +16,13 @@ struct PublicationContractTests {
         try GoldenContractTests.check(resultat)
         #expect(resultat.routingKey == "A01.BOULANGER.admis")
     }
+
+    /// A document published in a candidate's space, for the gateway to mail.
+    @Test func documentPublie() throws {
+        try GoldenContractTests.check(DocumentPublie(
+            session: try SessionCode("BP-2027-06-N"), destinataire: "candidat:00012345",
+            document: try #require(UUID(uuidString: "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b")),
+            titre: "Convocation, version 2 — salle B14 au lieu de B12",
+            message: "Nouveau document : Convocation, version 2 — salle B14 au lieu de B12."))
+    }
 }

@@ -268,3 +268,36 @@ struct WebEtablissementResultatsTests {
         }
     }
 }
+
+/// « Reçoit une notification pour chaque document publié »: the gateway mails it to the
+/// recipient's accounts.
+@Suite("Gateway: the notice of each document published, mailed")
+struct NotificationsDocumentsTests {
+    @Test("the candidate's account and the établissement's accounts get the mail; another's account nothing")
+    func courriels() async throws {
+        try await Passerelle.avec { p in
+            let numero = Passerelle.unique("N")
+            let uai = AuthorizationMatrixTests.uai()
+            let candidat = "\(Passerelle.unique("cand"))@exemple.fr", etablissement = "\(Passerelle.unique("etab"))@exemple.fr"
+            let autre = "\(Passerelle.unique("autre"))@exemple.fr"
+            _ = try await p.compte(.candidat, habilitations: ["candidat:\(numero)"], courriel: candidat)
+            _ = try await p.compte(.etablissement, habilitations: ["uai:\(uai)"], courriel: etablissement)
+            _ = try await p.compte(.candidat, habilitations: ["candidat:\(Passerelle.unique("N"))"], courriel: autre)
+            let notifications = NotificationsDocuments(database: p.database, mails: p.identity.mails, publicURL: "https://cyclades.exemple.fr")
+            let session = try SessionCode("BP-2027-06-N")
+            try await p.database.transaction { connection in
+                for destinataire in ["candidat:\(numero)", "uai:\(uai)"] {
+                    try await notifications.notifier(DocumentPublie(
+                        session: session, destinataire: destinataire, document: UUID(), titre: "Convocation, version 2",
+                        message: "Nouveau document : Convocation, version 2."), on: connection)
+                }
+            }
+            let recu = try await p.identity.mails.list(recipient: candidat, limit: 5).filter { $0.purpose == "document" }
+            #expect(recu.map(\.subject) == ["Cyclades BP — Convocation, version 2"])
+            #expect(recu.first?.body.contains("https://cyclades.exemple.fr/candidat") == true)
+            let recuEtablissement = try await p.identity.mails.list(recipient: etablissement, limit: 5).filter { $0.purpose == "document" }
+            #expect(recuEtablissement.first?.body.contains("/etablissement/resultats?session=BP-2027-06-N") == true)
+            #expect(try await p.identity.mails.list(recipient: autre, limit: 5).filter { $0.purpose == "document" }.isEmpty)
+        }
+    }
+}

@@ -43,6 +43,11 @@ struct EspaceTests {
             #expect(convocation.version == 2 && convocation.titre.contains("salle B14"))
             #expect(convocation.lien == "/api/v1/organisation/candidatures/\(lea.id.uuidString.lowercased())/convocation?version=2")
             #expect(sien.notifications.count == 3, "one per document published: convocation v1, v2, the answer")
+            // Each announced for the gateway to mail, to the candidate and to his établissement.
+            let annonces = try await banc.database.query(SQL.query(
+                "SELECT count(*)::int8 FROM \(banc.database.table("outbox")) WHERE type = $1 AND position(convert_to($2, 'UTF8') in envelope) > 0",
+                DocumentPublie.type, lea.numero))
+            for try await n in annonces.decode(Int64.self) { #expect(n == 6) }
             let reponse = try #require(sien.documents.first { $0.type == "amenagement" })
             let pdf = try await banc.appel(.get, "/v1/candidats/\(lea.numero)/espace/\(reponse.id)", .candidat, scopes: scopes)
             #expect(pdf.status == .ok)

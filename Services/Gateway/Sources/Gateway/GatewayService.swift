@@ -15,11 +15,23 @@ public enum GatewayService: CycladesService {
     }
 
     /// The public door builds its whole router (no internal-token group: it authenticates
-    /// users itself); it consumes no events. Its one long-running part keeps the public results
-    /// site's precomputed pages current.
+    /// users itself). It consumes one event, to mail the notice of each document published
+    /// (`NotificationsDocuments`); its one long-running part keeps the public results site's
+    /// precomputed pages current.
     public static func build(_ runtime: ServiceRuntime) async throws -> ServiceParts {
         let components = try await GatewayComponents(runtime: runtime)
-        return ServiceParts(router: try components.router(), services: [components.rafraichissement])
+        return ServiceParts(
+            router: try components.router(), queues: [.events(of: name, try handlers(runtime: runtime))],
+            services: [components.rafraichissement])
+    }
+
+    /// The events it handles: a document published in someone's space, mailed.
+    public static func handlers(runtime: ServiceRuntime) throws -> MessageHandlers {
+        let configuration = try GatewayConfiguration(environment: runtime.configuration.environment)
+        return NotificationsDocuments(
+            database: runtime.database, mails: MailOutbox(database: runtime.database, directory: configuration.mailDirectory),
+            publicURL: configuration.publicURL
+        ).handlers()
     }
 
     public static func makeRouter(runtime: ServiceRuntime) async throws -> Router<ServiceRequestContext> {

@@ -30,7 +30,7 @@ struct EspaceRepository: Sendable {
             version: convocation.version, titre: titre, contenu: convocation, le: le, on: connection)
         else { return }
         try await notifier(convocation.session, numero: convocation.numeroCandidat, etablissement: convocation.etablissement?.value,
-                           document: id, message: "Nouveau document : \(titre).", on: connection)
+                           document: id, titre: titre, message: "Nouveau document : \(titre).", on: connection)
     }
 
     /// The gestionnaire's answer to an aménagement request (a later decision on the same request
@@ -43,7 +43,7 @@ struct EspaceRepository: Sendable {
             version: Int(le.timeIntervalSince1970 * 1000), titre: titre, contenu: decision, le: le, on: connection)
         else { return }
         try await notifier(decision.session, numero: decision.numero, etablissement: decision.etablissement?.value,
-                           document: id, message: "Nouveau document : \(titre).", on: connection)
+                           document: id, titre: titre, message: "Nouveau document : \(titre).", on: connection)
     }
 
     /// Upserts a document when its version is higher; returns its id when something was published.
@@ -67,14 +67,23 @@ struct EspaceRepository: Sendable {
         return nil
     }
 
-    private func notifier(_ session: SessionCode, numero: String, etablissement: String?, document: UUID, message: String,
-                          on connection: PostgresConnection) async throws {
+    /// A notification to the candidate and his établissement: kept (shown in their spaces) and
+    /// announced (`publication.document.publie`: the gateway mails it), in the same transaction.
+    private func notifier(_ session: SessionCode, numero: String, etablissement: String?, document: UUID, titre: String,
+                          message: String, on connection: PostgresConnection) async throws {
         let destinataires = ["candidat:\(numero)"] + (etablissement.map { ["uai:\($0)"] } ?? [])
+        let texte = message + (etablissement == nil ? "" : " (candidat \(numero))")
         try await connection.query(SQL.query(
             """
             INSERT INTO \(database.table("notifications")) (session, destinataire, document, message)
             SELECT $1, d, $2, $3 FROM UNNEST($4::text[]) AS d
-            """, session.value, document, message + (etablissement == nil ? "" : " (candidat \(numero))"), destinataires), logger: logger)
+            """, session.value, document, texte, destinataires), logger: logger)
+        let outbox = OutboxWriter(database: database, producer: "publication")
+        try await outbox.write(
+            try destinataires.map { destinataire in
+                try outbox.entry(DocumentPublie(session: session, destinataire: destinataire, document: document, titre: titre, message: texte),
+                                 aggregate: "document:\(document.uuidString.lowercased())")
+            }, on: connection, logger: logger)
     }
 
     // MARK: Reads

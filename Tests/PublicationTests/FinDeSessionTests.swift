@@ -41,6 +41,15 @@ struct FinDeSessionTests {
             #expect(try await banc.appel(.post, generer, .etablissement, scopes: ["uai:0130004J"]).status == .forbidden)
             let generation = try await banc.appel(.post, generer).json(Generation.self)
             #expect((generation.releves, generation.attestations, generation.diplomes, generation.remplaces) == (2, 1, 1, 0))
+            // A notice each, kept in the space and announced for the gateway to mail.
+            struct Espace: Decodable { var notifications: [Notification]; struct Notification: Decodable { var message: String } }
+            let espace = try await banc.appel(.get, "/v1/candidats/\(lea.numero)/espace", .candidat, scopes: ["candidat:\(lea.numero)"])
+                .json(Espace.self)
+            #expect(espace.notifications.map(\.message) == ["Vos documents de fin de session sont disponibles dans votre espace."])
+            let annonces = try await banc.database.query(SQL.query(
+                "SELECT count(*)::int8 FROM \(banc.database.table("outbox")) WHERE type = $1 AND position(convert_to($2, 'UTF8') in envelope) > 0",
+                DocumentPublie.type, banc.session))
+            for try await n in annonces.decode(Int64.self) { #expect(n == 2, "one per candidate") }
             let encore = try await banc.appel(.post, generer).json(Generation.self)
             #expect((encore.releves, encore.attestations, encore.diplomes) == (0, 0, 0), "running it again generates nothing")
 

@@ -68,18 +68,54 @@ struct DocumentRepository: Sendable {
                 """, session.value), logger: database.logger)
             var lignes: [(UUID, String, Int)] = []
             for try await ligne in manquants.decode((UUID, String, Int).self) { lignes.append(ligne) }
+            let ids = lignes.map { _ in UUID() }
             try await connection.query(SQL.query(
                 """
                 INSERT INTO \(database.table("documents")) (id, session, candidature, type, code, revision)
                 SELECT d.id, $1, d.candidature, d.type, d.code, d.revision
                 FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int4[]) AS d (id, candidature, type, code, revision)
                 """,
-                session.value, lignes.map { _ in UUID() }, lignes.map(\.0), lignes.map(\.1), lignes.map { _ in Self.nouveauCode() },
+                session.value, ids, lignes.map(\.0), lignes.map(\.1), lignes.map { _ in Self.nouveauCode() },
                 lignes.map { Int32(clamping: $0.2) }), logger: database.logger)
+            try await notifier(session, documents: Array(zip(ids, lignes.map(\.0))), on: connection)
             return Generation(
                 releves: lignes.filter { $0.1 == "releve" }.count, attestations: lignes.filter { $0.1 == "attestation" }.count,
                 diplomes: lignes.filter { $0.1 == "diplome" }.count, remplaces: nombreRemplaces)
         }
+    }
+
+    /// « Reçoit une notification pour chaque document publié »: one notice per candidate whose
+    /// documents were generated, one per établissement for its students; kept and announced
+    /// (`publication.document.publie`, which the gateway mails), in the generation's transaction.
+    private func notifier(_ session: SessionCode, documents: [(id: UUID, candidature: UUID)], on connection: PostgresConnection) async throws {
+        guard !documents.isEmpty else { return }
+        var premier: [UUID: UUID] = [:]
+        for (id, candidature) in documents where premier[candidature] == nil { premier[candidature] = id }
+        let rows = try await connection.query(SQL.query(
+            "SELECT id, numero, etablissement_uai FROM \(database.table("candidatures")) WHERE id = ANY($1)", Array(premier.keys)),
+            logger: database.logger)
+        var notices: [(destinataire: String, document: UUID, message: String)] = []
+        var parEtablissement: [String: (document: UUID, eleves: Int)] = [:]
+        for try await (candidature, numero, uai) in rows.decode((UUID, String, String?).self) {
+            guard let document = premier[candidature] else { continue }
+            notices.append(("candidat:\(numero)", document, "Vos documents de fin de session sont disponibles dans votre espace."))
+            if let uai { parEtablissement[uai] = (parEtablissement[uai]?.document ?? document, (parEtablissement[uai]?.eleves ?? 0) + 1) }
+        }
+        for (uai, (document, eleves)) in parEtablissement.sorted(by: { $0.key < $1.key }) {
+            notices.append(("uai:\(uai)", document, "Les documents de fin de session de \(eleves) élève(s) sont disponibles : à leur remettre."))
+        }
+        try await connection.query(SQL.query(
+            """
+            INSERT INTO \(database.table("notifications")) (session, destinataire, document, message)
+            SELECT $1, n.destinataire, n.document, n.message FROM UNNEST($2::text[], $3::uuid[], $4::text[]) AS n (destinataire, document, message)
+            """, session.value, notices.map(\.destinataire), notices.map(\.document), notices.map(\.message)), logger: database.logger)
+        let outbox = OutboxWriter(database: database, producer: "publication")
+        try await outbox.write(
+            try notices.map { n in
+                try outbox.entry(DocumentPublie(session: session, destinataire: n.destinataire, document: n.document,
+                                                titre: "Documents de fin de session", message: n.message),
+                                 aggregate: "document:\(n.document.uuidString.lowercased())")
+            }, on: connection, logger: database.logger)
     }
 
     struct DocumentCandidat: Codable, Sendable {

@@ -91,11 +91,12 @@ struct ResultatsPublicsTests {
 
                 // Fin de session: Léa's documents on her page, her relevé downloaded, its code
                 // checked by a third party on the public page.
-                _ = try await DocumentRepository(database: database).generer(session)
+                _ = try await DocumentRepository(database: database).generer(session, outbox: OutboxWriter(database: database, producer: "publication"))
                 try await database.transaction { connection in
                     try await EspaceRepository(database: database).publier(AmenagementDecide(
                         demande: UUID(), candidature: lea.id, numero: lea.numero, session: session, etablissement: nil, decision: .accorde,
-                        mesures: [MesureAmenagement(type: .salleSeparee)], motivation: nil, decidePar: "g"), le: Date(), on: connection)
+                        mesures: [MesureAmenagement(type: .salleSeparee)], motivation: nil, decidePar: "g"), le: Date(), on: connection,
+                        outbox: OutboxWriter(database: database, producer: "publication"))
                 }
                 let candidat = try await p.jeton(try await p.compte(.candidat, habilitations: ["candidat:\(lea.numero)"]))
                 let dossier = try await p.appel(.get, "/candidat", jeton: candidat)
@@ -245,7 +246,8 @@ struct WebEtablissementResultatsTests {
                 _ = try await liberation.verifier(session, on: connection, outbox: OutboxWriter(database: database, producer: "publication"))
                 try await EspaceRepository(database: database).publier(AmenagementDecide(
                     demande: UUID(), candidature: lea.id, numero: lea.numero, session: session, etablissement: try UAI(uai), decision: .refuse,
-                    mesures: [], motivation: "Pièce médicale absente.", decidePar: "g"), le: Date(), on: connection)
+                    mesures: [], motivation: "Pièce médicale absente.", decidePar: "g"), le: Date(), on: connection,
+                    outbox: OutboxWriter(database: database, producer: "publication"))
             }
             try await Passerelle.avec(services: ["publication": publication]) { p in
                 let etablissement = try await p.jeton(try await p.compte(.etablissement, habilitations: ["uai:\(uai)"]))

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Hummingbird
 
@@ -49,6 +50,11 @@ extension ServiceRequestContext {
     /// A path parameter (the router guarantees it is there).
     public func parametre(_ name: String) -> String {
         parameters.get(name) ?? ""
+    }
+
+    /// The session of a `/sessions/:code/…` route, or a French 422 naming `code`.
+    public func sessionDuChemin() throws(ServiceError) -> SessionCode {
+        try ServiceError.validating(field: "code") { () throws(DomainError) in try SessionCode(parametre("code")) }
     }
 
     /// The candidate of a `/candidats/:id/…` route of a candidate's file: his identifier as his

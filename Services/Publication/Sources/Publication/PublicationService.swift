@@ -25,7 +25,7 @@ public enum PublicationService: CycladesService {
         let liberation = Liberation(database: database)
         let publications = PublicationRepository(database: database)
         let finDeSession = FinDeSessionRoutes(
-            documents: DocumentRepository(database: database), publications: publications,
+            documents: DocumentRepository(database: database), publications: publications, outbox: runtime.outbox,
             adresseVerification: runtime.configuration.environment["CYCLADES_PUBLIC_URL"].map { "\($0)/verification" }
                 ?? "la page publique de vérification des diplômes (/verification)")
         return ServiceParts(

@@ -55,10 +55,10 @@ struct CopieRepository: Sendable {
         // The documents space: other services' documents for a candidate.
         let espace = EspaceRepository(database: database)
         handlers.on(ConvocationGeneree.self) { envelope, context in
-            try await espace.publier(envelope.payload, le: envelope.occurredAt, on: context.connection)
+            try await espace.publier(envelope.payload, le: envelope.occurredAt, on: context.connection, outbox: context.outbox)
         }
         handlers.on(AmenagementDecide.self) { envelope, context in
-            try await espace.publier(envelope.payload, le: envelope.occurredAt, on: context.connection)
+            try await espace.publier(envelope.payload, le: envelope.occurredAt, on: context.connection, outbox: context.outbox)
         }
         handlers.on(RessourceDeposee.self) { envelope, context in
             let r = envelope.payload

@@ -22,7 +22,7 @@ struct EspaceRepository: Sendable {
     private var logger: Logger { database.logger }
 
     /// A new version of the candidate's convocation replaces the previous one.
-    func publier(_ convocation: ConvocationGeneree, le: Date, on connection: PostgresConnection) async throws {
+    func publier(_ convocation: ConvocationGeneree, le: Date, on connection: PostgresConnection, outbox: OutboxWriter) async throws {
         let titre = "Convocation, version \(convocation.version)" + (convocation.changement.map { " — \($0)" } ?? "")
         guard let id = try await publier(
             session: convocation.session, candidature: convocation.candidature, numero: convocation.numeroCandidat,
@@ -30,12 +30,12 @@ struct EspaceRepository: Sendable {
             version: convocation.version, titre: titre, contenu: convocation, le: le, on: connection)
         else { return }
         try await notifier(convocation.session, numero: convocation.numeroCandidat, etablissement: convocation.etablissement?.value,
-                           document: id, titre: titre, message: "Nouveau document : \(titre).", on: connection)
+                           document: id, titre: titre, message: "Nouveau document : \(titre).", on: connection, outbox: outbox)
     }
 
     /// The gestionnaire's answer to an aménagement request (a later decision on the same request
     /// replaces it).
-    func publier(_ decision: AmenagementDecide, le: Date, on connection: PostgresConnection) async throws {
+    func publier(_ decision: AmenagementDecide, le: Date, on connection: PostgresConnection, outbox: OutboxWriter) async throws {
         let titre = "Aménagement d'épreuves : demande \(decision.decision.libelle)"
         guard let id = try await publier(
             session: decision.session, candidature: decision.candidature, numero: decision.numero,
@@ -43,7 +43,7 @@ struct EspaceRepository: Sendable {
             version: Int(le.timeIntervalSince1970 * 1000), titre: titre, contenu: decision, le: le, on: connection)
         else { return }
         try await notifier(decision.session, numero: decision.numero, etablissement: decision.etablissement?.value,
-                           document: id, titre: titre, message: "Nouveau document : \(titre).", on: connection)
+                           document: id, titre: titre, message: "Nouveau document : \(titre).", on: connection, outbox: outbox)
     }
 
     /// Upserts a document when its version is higher; returns its id when something was published.
@@ -70,7 +70,7 @@ struct EspaceRepository: Sendable {
     /// A notification to the candidate and his établissement: kept (shown in their spaces) and
     /// announced (`publication.document.publie`: the gateway mails it), in the same transaction.
     private func notifier(_ session: SessionCode, numero: String, etablissement: String?, document: UUID, titre: String,
-                          message: String, on connection: PostgresConnection) async throws {
+                          message: String, on connection: PostgresConnection, outbox: OutboxWriter) async throws {
         let destinataires = ["candidat:\(numero)"] + (etablissement.map { ["uai:\($0)"] } ?? [])
         let texte = message + (etablissement == nil ? "" : " (candidat \(numero))")
         try await connection.query(SQL.query(
@@ -78,7 +78,6 @@ struct EspaceRepository: Sendable {
             INSERT INTO \(database.table("notifications")) (session, destinataire, document, message)
             SELECT $1, d, $2, $3 FROM UNNEST($4::text[]) AS d
             """, session.value, document, texte, destinataires), logger: logger)
-        let outbox = OutboxWriter(database: database, producer: "publication")
         try await outbox.write(
             try destinataires.map { destinataire in
                 try outbox.entry(DocumentPublie(session: session, destinataire: destinataire, document: document, titre: titre, message: texte),

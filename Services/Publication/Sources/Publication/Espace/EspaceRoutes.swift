@@ -42,7 +42,7 @@ struct EspaceRoutes: Sendable {
     func addSession(to group: RouterGroup<ServiceRequestContext>) {
         group.get("sessions/:code/espace") { request, context -> EspaceCandidat in
             let appelant = try context.require(.gestionnaire, .admin, .etablissement)
-            let session = try PublicationRoutes.session(context)
+            let session = try context.sessionDuChemin()
             let etablissement = try ExtractionRoutes.etablissement(request, appelant)
             var notifications: [EspaceRepository.Notification] = []
             if let etablissement { notifications = try await espace.notifications("uai:\(etablissement)", session: session.value) }

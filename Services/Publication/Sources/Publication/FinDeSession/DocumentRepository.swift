@@ -42,7 +42,7 @@ struct DocumentRepository: Sendable {
     /// Generates what is missing for every released result of the session: a relevé for each
     /// candidate, an attestation and a diplôme for each admitted one; a document of an older
     /// revision is replaced. Running it again generates nothing new.
-    func generer(_ session: SessionCode) async throws -> Generation {
+    func generer(_ session: SessionCode, outbox: OutboxWriter) async throws -> Generation {
         try await database.transaction { connection in
             try await connection.query(SQL.query(
                 "SELECT pg_advisory_xact_lock(hashtext($1))::text", "documents:\(session.value)"), logger: database.logger)
@@ -77,7 +77,7 @@ struct DocumentRepository: Sendable {
                 """,
                 session.value, ids, lignes.map(\.0), lignes.map(\.1), lignes.map { _ in Self.nouveauCode() },
                 lignes.map { Int32(clamping: $0.2) }), logger: database.logger)
-            try await notifier(session, documents: Array(zip(ids, lignes.map(\.0))), on: connection)
+            try await notifier(session, documents: Array(zip(ids, lignes.map(\.0))), on: connection, outbox: outbox)
             return Generation(
                 releves: lignes.filter { $0.1 == "releve" }.count, attestations: lignes.filter { $0.1 == "attestation" }.count,
                 diplomes: lignes.filter { $0.1 == "diplome" }.count, remplaces: nombreRemplaces)
@@ -87,7 +87,8 @@ struct DocumentRepository: Sendable {
     /// « Reçoit une notification pour chaque document publié »: one notice per candidate whose
     /// documents were generated, one per établissement for its students; kept and announced
     /// (`publication.document.publie`, which the gateway mails), in the generation's transaction.
-    private func notifier(_ session: SessionCode, documents: [(id: UUID, candidature: UUID)], on connection: PostgresConnection) async throws {
+    private func notifier(_ session: SessionCode, documents: [(id: UUID, candidature: UUID)], on connection: PostgresConnection,
+                          outbox: OutboxWriter) async throws {
         guard !documents.isEmpty else { return }
         var premier: [UUID: UUID] = [:]
         for (id, candidature) in documents where premier[candidature] == nil { premier[candidature] = id }
@@ -109,7 +110,6 @@ struct DocumentRepository: Sendable {
             INSERT INTO \(database.table("notifications")) (session, destinataire, document, message)
             SELECT $1, n.destinataire, n.document, n.message FROM UNNEST($2::text[], $3::uuid[], $4::text[]) AS n (destinataire, document, message)
             """, session.value, notices.map(\.destinataire), notices.map(\.document), notices.map(\.message)), logger: database.logger)
-        let outbox = OutboxWriter(database: database, producer: "publication")
         try await outbox.write(
             try notices.map { n in
                 try outbox.entry(DocumentPublie(session: session, destinataire: n.destinataire, document: n.document,
@@ -203,17 +203,20 @@ struct DocumentRepository: Sendable {
             LIMIT $7
             """, id, code, session, type, etablissement, courants, limite))
         var contenus: [Contenu] = []
+        // The académie's images, read once per académie, not once per document.
+        var images: [String: [String: [UInt8]]] = [:]
         for try await (type, code, remplace, le, session, libelle, academie, numero, nom, usage, prenoms, naissance, etablissement, contenu, revision, publiee, masque)
             in rows.decode((String, String, Bool, Date, String, String, String, String, String, String?, String, String, String?, String, Int, Int, Bool).self) {
             guard let type = TypeDocument(rawValue: type) else { continue }
             // A replaced document is drawn from the revision it was generated from only while
             // that revision is the published one; otherwise it is shown as replaced.
             let resultat = try MessageCoding.decoder().decode(ResultatArrete.self, from: Data(contenu.utf8))
-            let images = try await ressources(academie: academie)
+            if images[academie] == nil { images[academie] = try await ressources(academie: academie) }
+            let logo = images[academie]?["logo.academie"], signature = images[academie]?["signature.recteur"]
             contenus.append(Contenu(
                 type: type, code: code, remplace: remplace || revision != publiee, masque: masque, genereLe: le, session: session, sessionLibelle: libelle,
                 academie: academie, numero: numero, nomFamille: nom, nomUsage: usage, prenoms: prenoms, dateNaissance: naissance,
-                etablissement: etablissement, resultat: resultat, logo: images["logo.academie"], signature: images["signature.recteur"]))
+                etablissement: etablissement, resultat: resultat, logo: logo, signature: signature))
         }
         return contenus
     }

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Messaging
 import ServiceKit
 
 /// Fin de session: `POST /v1/sessions/:code/documents/generation` (« Génère les documents »: the
@@ -14,6 +15,7 @@ import ServiceKit
 struct FinDeSessionRoutes: Sendable {
     let documents: DocumentRepository
     let publications: PublicationRepository
+    let outbox: OutboxWriter
     /// Printed on each document: where a third party checks its code.
     let adresseVerification: String
 
@@ -34,14 +36,14 @@ struct FinDeSessionRoutes: Sendable {
     func addGestion(to group: RouterGroup<ServiceRequestContext>) {
         group.post("sessions/:code/documents/generation") { _, context -> DocumentRepository.Generation in
             let appelant = try context.require(.gestionnaire)
-            let session = try PublicationRoutes.session(context)
+            let session = try context.sessionDuChemin()
             guard let etat = try await publications.etat(session) else {
                 throw ServiceError.notFound("La session \(session) est inconnue du service de publication.")
             }
             guard etat.publieeLe != nil else {
                 throw ServiceError.conflict("documents.embargo", "Les résultats de la session \(session) ne sont pas publiés : les documents ne peuvent pas encore être générés.")
             }
-            let generation = try await documents.generer(session)
+            let generation = try await documents.generer(session, outbox: outbox)
             context.logger.notice("end-of-session documents generated", metadata: [
                 "session": "\(session)", "par": "\(appelant.subject)", "releves": "\(generation.releves)",
                 "attestations": "\(generation.attestations)", "diplomes": "\(generation.diplomes)", "remplaces": "\(generation.remplaces)"])
@@ -52,7 +54,7 @@ struct FinDeSessionRoutes: Sendable {
         // students' current documents of a type (not of a hidden type), by name.
         group.get("sessions/:code/documents.pdf") { request, context -> Response in
             let appelant = try context.require(.gestionnaire, .admin, .etablissement)
-            let session = try PublicationRoutes.session(context)
+            let session = try context.sessionDuChemin()
             let texte = request.uri.queryParameters.get("type") ?? "releve"
             guard let type = DocumentRepository.TypeDocument(rawValue: texte) else {
                 throw ServiceError.invalid("document.type", "Type de document « \(texte) » inconnu : releve, attestation ou diplome.",
@@ -74,11 +76,11 @@ struct FinDeSessionRoutes: Sendable {
         // « Peut masquer ou rendre visible du candidat et de l'établissement un type de document publié ».
         group.get("sessions/:code/documents/masques") { _, context -> TypesMasques in
             try context.require(.gestionnaire, .admin)
-            return TypesMasques(masques: try await documents.typesMasques(try PublicationRoutes.session(context)))
+            return TypesMasques(masques: try await documents.typesMasques(try context.sessionDuChemin()))
         }
         group.put("sessions/:code/documents/:type/masquage") { request, context -> TypesMasques in
             let appelant = try context.require(.gestionnaire)
-            let session = try PublicationRoutes.session(context)
+            let session = try context.sessionDuChemin()
             let type = context.parametre("type")
             guard Self.typesMasquables.contains(type) else {
                 throw ServiceError.invalid(

@@ -24,7 +24,7 @@ struct ExtractionRoutes: Sendable {
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.get("sessions/:code/extraction.csv") { request, context -> Response in
             let appelant = try context.require(.gestionnaire, .admin, .etablissement)
-            let session = try PublicationRoutes.session(context)
+            let session = try context.sessionDuChemin()
             let etablissement = try Self.etablissement(request, appelant)
             if appelant.role == .etablissement {
                 guard try await referentiel.session(session)?.servicesOuverts.contains(.extractionEtablissement) == true else {
@@ -38,7 +38,7 @@ struct ExtractionRoutes: Sendable {
 
         group.get("sessions/:code/resultats.pdf") { request, context -> Response in
             let appelant = try context.require(.gestionnaire, .admin, .etablissement)
-            let session = try PublicationRoutes.session(context)
+            let session = try context.sessionDuChemin()
             // `?centre=`: the candidates placed in a centre épreuve (its own, for a centre's account).
             if let texte = request.uri.queryParameters.get("centre").flatMap({ $0.isEmpty ? nil : $0 }) {
                 let centre = try ServiceError.validating(field: "centre") { () throws(DomainError) in try UAI(texte).value }
@@ -67,6 +67,12 @@ struct ExtractionRoutes: Sendable {
         if let texte = etablissement {
             etablissement = try ServiceError.validating(field: "etablissement") { () throws(DomainError) in try UAI(texte).value }
         }
+        return try portee(etablissement, appelant)
+    }
+
+    /// An établissement reaches its own students only: the UAI asked must be of its habilitation
+    /// (none asked: its first). Others get what they asked.
+    static func portee(_ etablissement: String?, _ appelant: InternalIdentity) throws(ServiceError) -> String? {
         guard appelant.role == .etablissement else { return etablissement }
         guard let uai = etablissement ?? appelant.scopes.compactMap({ $0.hasPrefix("uai:") ? String($0.dropFirst(4)) : nil }).first,
               appelant.hasScope("uai", uai)

@@ -28,12 +28,12 @@ struct PublicationRoutes: Sendable {
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.get("sessions/:code/publication") { _, context -> PublicationRepository.Etat in
             try context.require(.gestionnaire, .admin)
-            return try await etat(try Self.session(context))
+            return try await etat(try context.sessionDuChemin())
         }
 
         group.post("sessions/:code/publication/verification") { _, context -> PublicationRepository.Etat in
             let appelant = try context.require(.gestionnaire)
-            let session = try Self.session(context)
+            let session = try context.sessionDuChemin()
             _ = try await etat(session)
             let bilan = try await database.transaction { connection in
                 try await liberation.verifier(session, on: connection, outbox: outbox)
@@ -45,17 +45,13 @@ struct PublicationRoutes: Sendable {
 
         group.post("sessions/:code/publication/rediffusion") { _, context -> Rediffusion in
             let appelant = try context.require(.gestionnaire)
-            let session = try Self.session(context)
+            let session = try context.sessionDuChemin()
             guard try await etat(session).publieeLe != nil else {
                 throw ServiceError.conflict("publication.embargo", "Les résultats de la session \(session) ne sont pas publiés : il n'y a rien à rediffuser.")
             }
             let nombre = try await database.transaction { connection in
                 let messages = try await liberation.messages(session, candidatures: nil, on: connection)
-                try await outbox.write(
-                    try messages.map { message in
-                        try outbox.entry(message, aggregate: "resultat:\(message.session.value):\(message.numero)",
-                                         exchange: Topology.resultats, routingKey: message.routingKey)
-                    }, on: connection, logger: context.logger)
+                try await outbox.write(try Liberation.entrees(messages, outbox: outbox), on: connection, logger: context.logger)
                 return messages.count
             }
             context.logger.notice("result messages sent again", metadata: [
@@ -66,7 +62,7 @@ struct PublicationRoutes: Sendable {
         // Released results only: before the release an établissement (or anyone) gets an empty list.
         group.get("sessions/:code/resultats") { request, context -> Page<PublicationRepository.LigneResultat> in
             let appelant = try context.require(.gestionnaire, .admin, .etablissement)
-            let session = try Self.session(context)
+            let session = try context.sessionDuChemin()
             var v = Verification()
             let pagination = Pagination(request, &v)
             let query = request.uri.queryParameters
@@ -83,13 +79,7 @@ struct PublicationRoutes: Sendable {
                 do throws(DomainError) { etablissement = try UAI(texte).value } catch { v.erreur("etablissement", error) }
             }
             try v.verifier()
-            if appelant.role == .etablissement {
-                // An établissement sees its own students only: the UAI of its habilitation.
-                guard let uai = etablissement ?? appelant.scopes.compactMap({ $0.hasPrefix("uai:") ? String($0.dropFirst(4)) : nil }).first,
-                      appelant.hasScope("uai", uai)
-                else { throw ServiceError.forbidden("Accès refusé : un établissement ne voit que les résultats de ses élèves.") }
-                etablissement = uai
-            }
+            etablissement = try ExtractionRoutes.portee(etablissement, appelant)
             let (items, total) = try await publications.liste(
                 session, filtre: .init(decision: decision, specialite: specialite, etablissement: etablissement), pagination: pagination)
             return Page(items: items, total: total, pagination: pagination)
@@ -101,9 +91,5 @@ struct PublicationRoutes: Sendable {
             throw ServiceError.notFound("La session \(session) est inconnue du service de publication.")
         }
         return etat
-    }
-
-    static func session(_ context: ServiceRequestContext) throws(ServiceError) -> SessionCode {
-        try ServiceError.validating(field: "code") { () throws(DomainError) in try SessionCode(context.parametre("code")) }
     }
 }

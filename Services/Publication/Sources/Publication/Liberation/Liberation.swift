@@ -85,11 +85,7 @@ struct Liberation: Sendable {
         guard !candidatures.isEmpty else { return Bilan(ecarts: [], publies: 0, revises: 0) }
 
         let messages = try await messages(session, candidatures: candidatures, on: connection)
-        try await outbox.write(
-            try messages.map { message in
-                try outbox.entry(message, aggregate: "resultat:\(message.session.value):\(message.numero)",
-                                 exchange: Topology.resultats, routingKey: message.routingKey)
-            }, on: connection, logger: logger)
+        try await outbox.write(try Self.entrees(messages, outbox: outbox), on: connection, logger: logger)
         try await connection.query(SQL.query(
             "UPDATE \(database.table("publications")) SET publiee_le = COALESCE(publiee_le, now()), version = version + 1 WHERE session = $1",
             session.value), logger: logger)
@@ -98,6 +94,15 @@ struct Liberation: Sendable {
             "session": "\(session)", "publies": "\(candidatures.count)", "revises": "\(nombreRevises)",
             "messages": "\(messages.count)"])
         return Bilan(ecarts: [], publies: candidatures.count, revises: nombreRevises)
+    }
+
+    /// The outbox entries of result messages: on `cyclades.resultats`, by académie, spécialité and
+    /// decision, ordered per candidate.
+    static func entrees(_ messages: [ResultatPublie], outbox: OutboxWriter) throws -> [OutboxWriter.Entry] {
+        try messages.map { message in
+            try outbox.entry(message, aggregate: "resultat:\(message.session.value):\(message.numero)",
+                             exchange: Topology.resultats, routingKey: message.routingKey)
+        }
     }
 
     /// The result messages for outside bodies: consented candidates only, never a grade.

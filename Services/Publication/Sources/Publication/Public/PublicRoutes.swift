@@ -41,7 +41,7 @@ struct PublicRoutes: Sendable {
 
         group.get("public/sessions/:code/resultats") { request, context -> PublicationRepository.PagePublique in
             try context.require(.service)
-            let session = try PublicationRoutes.session(context)
+            let session = try context.sessionDuChemin()
             let query = request.uri.queryParameters
             let texte = query.get("taille") ?? "\(Self.tailleMaximale)"
             guard let taille = Int(texte), (1...Self.tailleMaximale).contains(taille) else {
